@@ -1,0 +1,50 @@
+# Vigil: two commands on a fresh machine with Python 3.11.
+#   make run   - install, migrate, load demo data, serve on http://127.0.0.1:$(PORT) with a Celery worker
+#   make test  - install and run the whole suite (SQLite, or PostgreSQL/Redis with DATABASE_URL/REDIS_URL)
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint browser clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	@mkdir -p var
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py seed_demo
+	@echo
+	@echo "  Vigil is running at http://127.0.0.1:$(PORT)/  (Ctrl-C stops the web server and the worker)"
+	@echo
+	@trap 'kill 0' EXIT; \
+	  $(BIN)/celery -A safeguard worker --beat --loglevel=warning --concurrency=1 \
+	    --schedule=var/celerybeat-schedule & \
+	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Browser tests drive Debian's Chromium through Playwright; Playwright's own download cannot run here.
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Browser tests need Chromium at /usr/bin/chromium: apt-get install chromium"; exit 1; fi; }
+
+test: install browser
+	$(BIN)/python manage.py makemigrations --check --dry-run -v0
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf var .pytest_cache test-artifacts

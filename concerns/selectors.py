@@ -1,0 +1,66 @@
+"""Reads of concerns and children, each starting from what the user may see."""
+
+import uuid
+
+from django.db.models import Q, QuerySet
+
+from concerns import policy
+from concerns.choices import ChildRole
+from concerns.models import Child, Concern, ConcernDraft
+
+SEARCH_LIMIT = 25
+
+
+def children_matching(user, query: str, *, recordable_only: bool = False) -> QuerySet[Child]:
+    """Children on the roll of the user's sites whose name, preferred name or UPN matches."""
+    query = query.strip()
+    if not query:
+        return Child.objects.none()
+    roll = policy.children_recordable_by(user) if recordable_only else policy.children_on_roll_for(user)
+    children = roll.select_related("site")
+    for word in query.split()[:4]:
+        children = children.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(preferred_name__icontains=word)
+            | Q(upn__iexact=word)
+        )
+    return children.order_by("last_name", "first_name", "id")[:SEARCH_LIMIT]
+
+
+def concerns_written_by(user) -> QuerySet[Concern]:
+    """'My concerns': what the user wrote and may still see, newest first."""
+    return (
+        policy.concerns_visible_to(user)
+        .filter(author=user.pk)
+        .prefetch_related("child_links__child", "categories")
+        .order_by("-recorded_at")
+    )
+
+
+def concern_for_reading(user, pk: int) -> Concern | None:
+    return (
+        policy.concerns_visible_to(user)
+        .select_related("site", "author")
+        .prefetch_related("child_links__child", "categories", "addenda__author", "attachments", "body_marks")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def drafts_of(user) -> QuerySet[ConcernDraft]:
+    return ConcernDraft.objects.filter(author=user.pk).order_by("-updated_at")
+
+
+def draft_of(user, key: uuid.UUID) -> ConcernDraft | None:
+    return ConcernDraft.objects.filter(author=user.pk, key=key).first()
+
+
+def children_chosen(user, ids_and_roles: list[tuple[int, str]]) -> list[tuple[Child, str]]:
+    """The recordable children among those a form or draft names, in the order named."""
+    found = policy.children_recordable_by(user).in_bulk([child_id for child_id, _ in ids_and_roles])
+    return [
+        (found[child_id], role if role in ChildRole.values else ChildRole.SUBJECT)
+        for child_id, role in ids_and_roles
+        if child_id in found
+    ]

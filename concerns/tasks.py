@@ -1,0 +1,16 @@
+"""Celery tasks: thin, taking ids, calling services. The database is the source of truth."""
+
+from celery import shared_task
+
+from concerns.services import alerts
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def notifications_send_email() -> int:
+    return alerts.notifications_send_email()
+
+
+@shared_task
+def alerts_deliver_pending() -> int:
+    """The periodic sweep: anything a lost message or a crashed worker left unsent goes now."""
+    return alerts.notifications_send_email()

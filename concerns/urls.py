@@ -1,0 +1,21 @@
+from django.urls import path
+
+from concerns import views
+
+app_name = "concerns"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("children/", views.child_search, name="child_search"),
+    path("children/lookup/", views.child_lookup, name="child_lookup"),
+    path("concerns/new/", views.concern_new, name="new"),
+    path("concerns/new/<uuid:key>/", views.concern_record, name="record"),
+    path("concerns/drafts/", views.draft_list, name="drafts"),
+    path("concerns/drafts/<uuid:key>/autosave/", views.draft_autosave, name="draft_autosave"),
+    path("concerns/drafts/<uuid:key>/discard/", views.draft_delete, name="draft_discard"),
+    path("concerns/mine/", views.my_concerns, name="mine"),
+    path("concerns/<int:pk>/", views.concern_detail, name="detail"),
+    path("concerns/<int:pk>/receipt/", views.concern_receipt, name="receipt"),
+    path("concerns/<int:pk>/addenda/", views.concern_addendum, name="addendum"),
+    path("attachments/<uuid:uid>/", views.attachment_download, name="attachment"),
+]

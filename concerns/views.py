@@ -1,0 +1,258 @@
+"""Staff pages: find a child, record a concern, see what you recorded."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from audit.models import AuditEntry
+from audit.services import audit_record
+from concerns import policy, selectors
+from concerns.choices import BodySide, ChildRole
+from concerns.forms import AddendumForm, ConcernForm
+from concerns.language import rules_for_browser
+from concerns.models import Child, Concern
+from concerns.services.recording import addendum_add, concern_submit, draft_discard, draft_save
+from concerns.uploads import ALLOWED_KINDS
+
+DRAFT_FIELDS = (
+    "children", "categories", "occurred_at", "delay_reason", "is_disclosure", "child_words", "observations",
+    "location", "immediate_danger", "called_999", "body_map", "named_recipients",
+)
+
+
+def _audit_children_shown(request: HttpRequest, event: str, child_ids) -> None:
+    ids = list(child_ids)
+    if ids:
+        audit_record(actor=request.user, event=event, model=Child, object_ids=ids)
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    notifications = request.user.notifications.filter(read_at__isnull=True).select_related("concern__site")[:20]
+    return render(request, "concerns/home.html", {
+        "can_record": policy.can_record(request.user),
+        "drafts": selectors.drafts_of(request.user)[:5],
+        "notifications": notifications,
+    })
+
+
+@login_required
+@require_GET
+def child_search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:100]
+    children = list(selectors.children_matching(request.user, query))
+    _audit_children_shown(request, "child.searched", [child.id for child in children])
+    recordable = set(policy.children_recordable_by(request.user).filter(
+        id__in=[child.id for child in children]).values_list("id", flat=True))
+    return render(request, "concerns/child_search.html", {
+        "query": query, "children": children, "recordable": recordable,
+    })
+
+
+@login_required
+@require_GET
+def child_lookup(request: HttpRequest) -> JsonResponse:
+    """The recording form's child picker: children the user may record about."""
+    query = request.GET.get("q", "")[:100]
+    children = list(selectors.children_matching(request.user, query, recordable_only=True))
+    _audit_children_shown(request, "child.searched", [child.id for child in children])
+    return JsonResponse({"results": [
+        {"id": child.id, "name": child.display_name, "year_group": child.year_group, "site": child.site.name,
+         "born": child.date_of_birth.isoformat()}
+        for child in children
+    ]})
+
+
+def _require_recorder(request: HttpRequest) -> None:
+    if not policy.can_record(request.user):
+        raise PermissionDenied("Your role does not record concerns.")
+
+
+@login_required
+@require_GET
+def concern_new(request: HttpRequest) -> HttpResponse:
+    _require_recorder(request)
+    url = reverse("concerns:record", args=[uuid.uuid4()])
+    child = request.GET.get("child", "")
+    return redirect(f"{url}?child={child}" if child.isdigit() else url)
+
+
+def _ids_and_roles(data) -> list[tuple[int, str]]:
+    pairs = []
+    for raw in data.get("children", []) if isinstance(data, dict) else data.getlist("children"):
+        if str(raw).isdigit() and int(raw) not in [child_id for child_id, _ in pairs]:
+            role_values = data.get(f"role_{raw}") if isinstance(data, dict) else data.getlist(f"role_{raw}")
+            pairs.append((int(raw), (role_values or [ChildRole.SUBJECT])[-1]))
+    return pairs
+
+
+def _initial_from_draft(data: dict[str, list[str]]) -> dict:
+    initial = {name: values[-1] for name, values in data.items() if name in DRAFT_FIELDS and values}
+    initial["categories"] = data.get("categories", [])
+    initial["named_recipients"] = data.get("named_recipients", [])
+    initial["immediate_danger"] = bool(data.get("immediate_danger"))
+    initial.pop("children", None)
+    return initial
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def concern_record(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
+    _require_recorder(request)
+    submitted = Concern.objects.filter(submission_key=key).only("id", "author_id").first()
+    if submitted is not None:
+        if submitted.author_id != request.user.pk:
+            raise Http404
+        return redirect("concerns:receipt", pk=submitted.pk)
+    if request.method == "POST":
+        form = ConcernForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            concern, _created = concern_submit(author=request.user, submission_key=key, **form.submission_kwargs())
+            return redirect("concerns:receipt", pk=concern.pk)
+        chosen = selectors.children_chosen(request.user, _ids_and_roles(request.POST))
+    else:
+        draft = selectors.draft_of(request.user, key)
+        if draft is not None:
+            form = ConcernForm(initial=_initial_from_draft(draft.data), user=request.user)
+            pairs = _ids_and_roles(draft.data)
+        else:
+            form = ConcernForm(user=request.user)
+            child = request.GET.get("child", "")
+            pairs = [(int(child), ChildRole.SUBJECT)] if child.isdigit() else []
+        chosen = selectors.children_chosen(request.user, pairs)
+    _audit_children_shown(request, "child.viewed", [child.id for child, _ in chosen])
+    return render(request, "concerns/record.html", {
+        "form": form, "key": key, "chosen": chosen, "roles": ChildRole.choices,
+        "advice_rules": rules_for_browser(),
+        "accept": ",".join("." + ext for kind in ALLOWED_KINDS for ext in kind.extensions),
+    })
+
+
+def _login_required_json(view):
+    """Autosave answers 401 rather than a login redirect, so the page can tell the person."""
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return JsonResponse({"error": "signed_out"}, status=401)
+        return view(request, *args, **kwargs)
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+@_login_required_json
+@require_POST
+def draft_autosave(request: HttpRequest, key: uuid.UUID) -> JsonResponse:
+    _require_recorder(request)
+    data = {name: request.POST.getlist(name) for name in request.POST if name in DRAFT_FIELDS
+            or name.startswith("role_")}
+    try:
+        draft = draft_save(author=request.user, key=key, data=data)
+    except ValidationError as error:
+        return JsonResponse({"error": error.messages[0]}, status=409)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    return JsonResponse({"saved_at": draft.updated_at.isoformat()})
+
+
+@login_required
+@require_GET
+def draft_list(request: HttpRequest) -> HttpResponse:
+    drafts = list(selectors.drafts_of(request.user))
+    names = {}
+    for draft in drafts:
+        chosen = selectors.children_chosen(request.user, _ids_and_roles(draft.data))
+        names[draft.key] = ", ".join(child.display_name for child, _ in chosen)
+    _audit_children_shown(request, "child.viewed", [
+        child_id for draft in drafts for child_id, _ in _ids_and_roles(draft.data)])
+    return render(request, "concerns/drafts.html", {
+        "drafts": [(draft, names[draft.key]) for draft in drafts],
+    })
+
+
+@login_required
+@require_POST
+def draft_delete(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
+    if selectors.draft_of(request.user, key) is None:
+        raise Http404
+    draft_discard(author=request.user, key=key)
+    messages.success(request, "The draft was discarded.")
+    return redirect("concerns:drafts")
+
+
+def _visible_concern(request: HttpRequest, pk: int) -> Concern:
+    concern = selectors.concern_for_reading(request.user, pk)
+    if concern is None:
+        raise Http404
+    return concern
+
+
+@login_required
+@require_GET
+def concern_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    concern = _visible_concern(request, pk)
+    if concern.author_id != request.user.pk:
+        raise PermissionDenied
+    return render(request, "concerns/receipt.html", {"concern": concern})
+
+
+@login_required
+@require_GET
+def my_concerns(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.concerns_written_by(request.user), 25).get_page(request.GET.get("page"))
+    _audit_children_shown(request, "concern.list_viewed", [
+        link.child_id for concern in page for link in concern.child_links.all()])
+    return render(request, "concerns/mine.html", {"page": page})
+
+
+@login_required
+@require_GET
+def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    concern = _visible_concern(request, pk)
+    audit_record(
+        actor=request.user, event="concern.viewed", target=concern, site_id=concern.site_id,
+        object_ids=[link.child_id for link in concern.child_links.all()],
+    )
+    return render(request, "concerns/detail.html", {
+        "concern": concern, "addendum_form": AddendumForm(), "body_sides": BodySide.choices,
+        "can_add_addendum": policy.can_add_addendum(request.user, concern),
+    })
+
+
+@login_required
+@require_POST
+def concern_addendum(request: HttpRequest, pk: int) -> HttpResponse:
+    concern = _visible_concern(request, pk)
+    if not policy.can_add_addendum(request.user, concern):
+        raise PermissionDenied
+    form = AddendumForm(request.POST)
+    if form.is_valid():
+        addendum_add(author=request.user, concern=concern, text=form.cleaned_data["text"])
+        messages.success(request, "Your addendum was added.")
+        return redirect("concerns:detail", pk=concern.pk)
+    audit_record(actor=request.user, event="concern.viewed", target=concern, site_id=concern.site_id,
+                 object_ids=[link.child_id for link in concern.child_links.all()])
+    return render(request, "concerns/detail.html", {
+        "concern": concern, "addendum_form": form, "can_add_addendum": True, "body_sides": BodySide.choices,
+    }, status=400)
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, uid: uuid.UUID) -> FileResponse:
+    attachment = policy.attachments_visible_to(request.user).filter(uid=uid).select_related("concern").first()
+    if attachment is None:
+        raise Http404
+    audit_record(actor=request.user, event="attachment.downloaded", target=attachment,
+                 site_id=attachment.concern.site_id, action=AuditEntry.Action.ACCESS)
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,241 @@
+/* The recording form: child picker, immediate-danger panel, late-recording reason, language
+   advice, body map and autosaved drafts. Served as a file: no inline script (CSP). */
+(function () {
+  "use strict";
+  const form = document.getElementById("concern-form");
+  if (!form) return;
+  const csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  const statusLine = document.getElementById("draft-status");
+
+  /* ---- Autosave: the draft lives on the server, so a closed tab loses nothing. ---- */
+  let saveTimer = null;
+  let lastSaved = "";
+  function draftBody() {
+    const data = new FormData(form);
+    data.delete("files");
+    return data;
+  }
+  function serialise(data) { return new URLSearchParams(data).toString(); }
+  function setStatus(text, isError) {
+    statusLine.textContent = text;
+    statusLine.classList.toggle("text-danger", !!isError);
+    statusLine.classList.toggle("fw-semibold", !!isError);
+  }
+  async function saveDraft() {
+    const data = draftBody();
+    const body = serialise(data);
+    if (body === lastSaved) return;
+    try {
+      const response = await fetch(form.dataset.autosaveUrl, {
+        method: "POST", body: data, credentials: "same-origin",
+        headers: { "X-CSRFToken": csrf, "Accept": "application/json" },
+      });
+      if (response.status === 401) {
+        setStatus("You have been signed out. Your draft is saved up to the last time shown; sign in again in a new tab, then come back and submit.", true);
+        return;
+      }
+      if (!response.ok) { setStatus("Your draft could not be saved just now. Keep this page open.", true); return; }
+      const result = await response.json();
+      lastSaved = body;
+      const time = new Date(result.saved_at).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+      setStatus("Draft saved at " + time + ". Only you can see it until you submit.");
+    } catch (error) {
+      setStatus("Your draft could not be saved: check the connection. Keep this page open.", true);
+    }
+  }
+  function scheduleSave() { clearTimeout(saveTimer); saveTimer = setTimeout(saveDraft, 1200); }
+  form.addEventListener("input", scheduleSave);
+  form.addEventListener("change", scheduleSave);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") {
+      const data = draftBody();
+      if (serialise(data) !== lastSaved) navigator.sendBeacon(form.dataset.autosaveUrl, data);
+    }
+  });
+
+  /* ---- One submission: the server is idempotent too, but say it is on its way. ---- */
+  form.addEventListener("submit", function () {
+    clearTimeout(saveTimer);
+    const button = document.getElementById("submit-concern");
+    setTimeout(function () { button.disabled = true; button.textContent = "Submitting…"; }, 0);
+  });
+
+  /* ---- Immediate danger: say at once what to do. ---- */
+  const danger = document.getElementById("id_immediate_danger");
+  const dangerPanel = document.getElementById("danger-panel");
+  function showDanger() { dangerPanel.hidden = !danger.checked; }
+  danger.addEventListener("change", showDanger);
+  showDanger();
+
+  /* ---- Recorded on a later day: ask why. ---- */
+  const occurred = document.getElementById("id_occurred_at");
+  const delayPanel = document.getElementById("delay-panel");
+  function today() {
+    const now = new Date();
+    const pad = function (n) { return String(n).padStart(2, "0"); };
+    return now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate());
+  }
+  function showDelay() {
+    const value = occurred.value;
+    const late = value && value.slice(0, 10) < today();
+    delayPanel.hidden = !(late || document.getElementById("id_delay_reason").value);
+  }
+  occurred.addEventListener("change", showDelay);
+  occurred.addEventListener("input", showDelay);
+  if (delayPanel.hasAttribute("data-start-hidden")) showDelay();
+
+  /* ---- Language advice: gentle, never a block. ---- */
+  const rules = JSON.parse(document.getElementById("advice-rules").textContent);
+  function adviseOn(textarea) {
+    const box = document.querySelector('.language-advice[data-for="' + textarea.id + '"]');
+    if (!box) return;
+    const found = [];
+    rules.forEach(function (rule) {
+      const matches = textarea.value.match(new RegExp(rule.pattern, rule.flags));
+      if (matches) found.push({ message: rule.message, words: Array.from(new Set(matches)) });
+    });
+    box.replaceChildren();
+    found.forEach(function (item) {
+      const p = document.createElement("p");
+      p.className = "mb-1";
+      const strong = document.createElement("strong");
+      strong.textContent = "“" + item.words.join("”, “") + "”: ";
+      p.append(strong, item.message);
+      box.append(p);
+    });
+  }
+  ["id_child_words", "id_observations"].forEach(function (id) {
+    const textarea = document.getElementById(id);
+    if (!textarea) return;
+    let timer = null;
+    textarea.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(function () { adviseOn(textarea); }, 300); });
+    adviseOn(textarea);
+  });
+
+  /* ---- Child picker. ---- */
+  const picker = form.querySelector(".child-picker");
+  const search = document.getElementById("child-search");
+  const results = document.getElementById("child-results");
+  const chosen = document.getElementById("chosen-children");
+  const roleOptions = [["subject", "Subject of the concern"], ["involved", "Involved"], ["witness", "Witness"]];
+  picker.hidden = false;
+  function chosenIds() { return Array.from(chosen.querySelectorAll("input[name=children]")).map(function (i) { return i.value; }); }
+  function addChild(child) {
+    if (chosenIds().includes(String(child.id))) return;
+    const li = document.createElement("li");
+    li.className = "chosen-child d-flex flex-wrap align-items-center gap-2 py-2 border-bottom";
+    li.dataset.childId = child.id;
+    const hidden = Object.assign(document.createElement("input"), { type: "hidden", name: "children", value: child.id });
+    const name = Object.assign(document.createElement("span"), { className: "fw-semibold child-name", textContent: child.name });
+    const meta = Object.assign(document.createElement("span"), { className: "small text-body-secondary",
+      textContent: child.year_group + " · " + child.site });
+    const label = Object.assign(document.createElement("label"), { className: "visually-hidden",
+      htmlFor: "role_" + child.id, textContent: "Part in the concern for " + child.name });
+    const select = Object.assign(document.createElement("select"), { className: "form-select form-select-sm w-auto ms-md-auto",
+      name: "role_" + child.id, id: "role_" + child.id });
+    roleOptions.forEach(function (option) { select.append(new Option(option[1], option[0])); });
+    if (chosenIds().length > 0) select.value = "involved";
+    const remove = Object.assign(document.createElement("button"), { type: "button", className: "btn btn-link btn-sm remove-child",
+      textContent: "Remove" });
+    remove.setAttribute("aria-label", "Remove " + child.name);
+    li.append(hidden, name, meta, label, select, remove);
+    chosen.append(li);
+    scheduleSave();
+  }
+  chosen.addEventListener("click", function (event) {
+    if (event.target.closest(".remove-child")) { event.target.closest("li").remove(); scheduleSave(); search.focus(); }
+  });
+  let lookupTimer = null;
+  search.addEventListener("input", function () {
+    clearTimeout(lookupTimer);
+    lookupTimer = setTimeout(async function () {
+      const query = search.value.trim();
+      results.replaceChildren();
+      if (query.length < 2) return;
+      const response = await fetch(form.dataset.lookupUrl + "?q=" + encodeURIComponent(query), { credentials: "same-origin" });
+      if (!response.ok) return;
+      const data = await response.json();
+      if (!data.results.length) {
+        results.append(Object.assign(document.createElement("li"), { className: "list-group-item", textContent: "No child on your roll matches." }));
+      }
+      data.results.forEach(function (child) {
+        const li = document.createElement("li");
+        li.className = "list-group-item p-0";
+        const button = Object.assign(document.createElement("button"), { type: "button",
+          className: "btn btn-link w-100 text-start child-result",
+          textContent: child.name + " — " + child.year_group + ", " + child.site });
+        button.addEventListener("click", function () { addChild(child); results.replaceChildren(); search.value = ""; search.focus(); });
+        li.append(button);
+        results.append(li);
+      });
+    }, 250);
+  });
+  search.addEventListener("keydown", function (event) { if (event.key === "Enter") event.preventDefault(); });
+
+  /* ---- Body map: click or keyboard to place a mark, each with a note. ---- */
+  const store = document.getElementById("id_body_map");
+  const list = document.getElementById("body-mark-list");
+  const SVG = "http://www.w3.org/2000/svg";
+  let marks = [];
+  try { marks = JSON.parse(store.value || "[]"); } catch (error) { marks = []; }
+  function persist() { store.value = marks.length ? JSON.stringify(marks) : ""; scheduleSave(); }
+  function render() {
+    document.querySelectorAll(".body-figure.editable .marks").forEach(function (g) { g.replaceChildren(); });
+    list.replaceChildren();
+    marks.forEach(function (mark, index) {
+      const svg = document.querySelector('.body-figure.editable[data-side="' + mark.side + '"] .marks');
+      const dot = document.createElementNS(SVG, "circle");
+      dot.setAttribute("class", "mark"); dot.setAttribute("r", "3");
+      dot.setAttribute("cx", mark.x); dot.setAttribute("cy", mark.y * 2);
+      const label = document.createElementNS(SVG, "text");
+      label.setAttribute("class", "mark-label"); label.setAttribute("x", mark.x); label.setAttribute("y", mark.y * 2); label.setAttribute("dy", "-5");
+      label.textContent = index + 1;
+      svg.append(dot, label);
+      const li = document.createElement("li");
+      li.className = "mb-2 body-mark";
+      const id = "mark-note-" + index;
+      const text = Object.assign(document.createElement("label"), { htmlFor: id, className: "form-label small mb-0",
+        textContent: "Mark " + (index + 1) + " (" + mark.side + "): what you saw" });
+      const input = Object.assign(document.createElement("input"), { type: "text", id: id, className: "form-control form-control-sm",
+        value: mark.note || "", maxLength: 500 });
+      input.addEventListener("input", function () { mark.note = input.value; persist(); });
+      const remove = Object.assign(document.createElement("button"), { type: "button", className: "btn btn-link btn-sm p-0",
+        textContent: "Remove mark " + (index + 1) });
+      remove.addEventListener("click", function () { marks.splice(index, 1); render(); persist(); });
+      li.append(text, input, remove);
+      list.append(li);
+    });
+  }
+  function place(side, x, y) {
+    marks.push({ side: side, x: Math.round(x * 100) / 100, y: Math.round(y * 100) / 100, note: "" });
+    render(); persist();
+    const inputs = list.querySelectorAll("input");
+    inputs[inputs.length - 1].focus();
+  }
+  document.querySelectorAll(".body-figure.editable").forEach(function (svg) {
+    const cursor = svg.querySelector(".cursor");
+    let cx = 50, cy = 50;
+    svg.addEventListener("click", function (event) {
+      const box = svg.getBoundingClientRect();
+      const x = ((event.clientX - box.left) / box.width) * 100;
+      const y = ((event.clientY - box.top) / box.height) * 100;
+      place(svg.dataset.side, Math.min(100, Math.max(0, x)), Math.min(100, Math.max(0, y)));
+    });
+    svg.addEventListener("focus", function () { cursor.removeAttribute("hidden"); });
+    svg.addEventListener("blur", function () { cursor.setAttribute("hidden", ""); });
+    svg.addEventListener("keydown", function (event) {
+      const step = event.shiftKey ? 10 : 2;
+      const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step / 2], ArrowDown: [0, step / 2] };
+      if (moves[event.key]) {
+        cx = Math.min(100, Math.max(0, cx + moves[event.key][0]));
+        cy = Math.min(100, Math.max(0, cy + moves[event.key][1]));
+        cursor.setAttribute("cx", cx); cursor.setAttribute("cy", cy * 2);
+        event.preventDefault();
+      } else if (event.key === "Enter" || event.key === " ") {
+        place(svg.dataset.side, cx, cy);
+        event.preventDefault();
+      }
+    });
+  });
+  render();
+})();
