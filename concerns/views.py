@@ -17,7 +17,7 @@ from concerns import policy, selectors
 from concerns.choices import BodySide, ChildRole
 from concerns.forms import AddendumForm, ConcernForm
 from concerns.language import rules_for_browser
-from concerns.models import Child, Concern
+from concerns.models import Child, Concern, ConcernDraft
 from concerns.services.recording import addendum_add, concern_submit, draft_discard, draft_save
 from concerns.uploads import ALLOWED_KINDS
 
@@ -112,6 +112,8 @@ def concern_record(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
         if submitted.author_id != request.user.pk:
             raise Http404
         return redirect("concerns:receipt", pk=submitted.pk)
+    if ConcernDraft.objects.filter(key=key).exclude(author=request.user.pk).exists():
+        raise Http404  # someone else's draft: drafts are private to their author
     if request.method == "POST":
         form = ConcernForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():

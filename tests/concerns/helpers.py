@@ -1,0 +1,39 @@
+"""Building valid and invalid recording-form posts."""
+
+import datetime
+import uuid
+
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import category
+
+PNG_BYTES = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7V\x81\xbb\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def record_url(key: uuid.UUID | None = None) -> str:
+    return reverse("concerns:record", args=[key or uuid.uuid4()])
+
+
+def valid_post(child, **overrides) -> dict:
+    """A complete, valid concern about `child`, happening half an hour ago."""
+    occurred = timezone.localtime() - datetime.timedelta(minutes=30)
+    if occurred.date() != timezone.localdate():
+        occurred = timezone.localtime().replace(hour=0, minute=0)
+    data = {
+        "children": [str(child.pk)],
+        f"role_{child.pk}": "subject",
+        "categories": [str(category("Neglect").pk)],
+        "occurred_at": occurred.strftime("%Y-%m-%dT%H:%M"),
+        "is_disclosure": "yes",
+        "child_words": "My dad said I can't have tea if I tell anyone.",
+        "observations": "Came in at 08:40 without a coat. Ate two portions of toast at breakfast club.",
+        "location": "Breakfast club",
+        "body_map": "",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
