@@ -128,6 +128,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
+if not PRODUCTION:
+    # Served straight from static/ by WhiteNoise's finders; no collectstatic step in development.
+    WHITENOISE_USE_FINDERS = True
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # Attachments are never at a public URL: they are served only through the download view,
 # which asks the access policy first. Local disk by default, S3-compatible in production.
@@ -204,10 +208,11 @@ else:
         "data_folder_in": str(CELERY_BROKER_DIR / "out"),
         "data_folder_out": str(CELERY_BROKER_DIR / "out"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
     # The web process publishes and the worker reads here; both need the folders to exist.
-    for folder in ("out", "processed"):
+    for folder in ("out", "processed", "control"):
         (CELERY_BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
