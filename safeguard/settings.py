@@ -231,6 +231,9 @@ AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 AUDITLOG_CID_GETTER = "audit.context.current_cid"
+# auditlog's own migrations would create its unused default table beside ours (they do not mark
+# it swappable); without migrations, the swapped model gets no table.
+MIGRATION_MODULES = {"auditlog": None}
 
 LOGGING = {
     "version": 1,

@@ -6,15 +6,17 @@ Plus a user whose membership at site A has ended, and children on each roll.
 """
 
 import datetime
+import importlib
 from dataclasses import dataclass
 
 import pytest
+from django.apps import apps as django_apps
 from django.test import Client
 from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import Site, User
-from concerns.models import Child
+from concerns.models import Category, Child
 from tests.factories import PASSWORD, ChildFactory, MembershipFactory, SiteFactory, UserFactory
 
 
@@ -42,8 +44,16 @@ def _member(site: Site, role: str, email: str, name: str, **kwargs) -> User:
     return user
 
 
+def _ensure_categories() -> None:
+    """The categories come from a data migration; a transactional test's flush removes them."""
+    seed_migration = importlib.import_module("concerns.migrations.0002_seed_categories")
+    if not Category.objects.exists():
+        seed_migration.seed(django_apps, None)
+
+
 @pytest.fixture
 def cast(db) -> Cast:
+    _ensure_categories()
     site_a = SiteFactory(name="Oakfield Test School", code="oak")
     site_b = SiteFactory(name="Birchwood Test Academy", code="birch")
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
