@@ -24,3 +24,8 @@ if not REDIS_URL:
         processed_folder=str(TEST_TMP / "celery" / "processed"),
         control_folder=str(TEST_TMP / "celery" / "control"),
     )
+
+# A file, not SQLite's shared in-memory database: that one locks whole tables and ignores the
+# busy timeout, so it cannot show how concurrent requests behave on SQLite.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(TEST_TMP / "test.sqlite3")}  # noqa: F405
