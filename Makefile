@@ -25,7 +25,7 @@ run: install
 	@echo
 	@echo "  Vigil is running at http://127.0.0.1:$(PORT)/  (Ctrl-C stops the web server and the worker)"
 	@echo
-	@trap 'kill 0' EXIT; \
+	@export VIGIL_BASE_URL=http://127.0.0.1:$(PORT); trap 'kill 0' EXIT; \
 	  $(BIN)/celery -A safeguard worker --beat --loglevel=warning --concurrency=1 \
 	    --schedule=var/celerybeat-schedule & \
 	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

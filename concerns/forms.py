@@ -83,7 +83,9 @@ class ConcernForm(forms.Form):
     location = forms.CharField(label="Where did it happen?", required=False, max_length=200)
     immediate_danger = forms.BooleanField(label="The child is in immediate danger", required=False)
     called_999 = forms.ChoiceField(
-        label="Have the police or ambulance been called on 999?", choices=YES_NO, widget=forms.RadioSelect,
+        label="Have the police or ambulance been called on 999?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
         required=False,
     )
     body_map = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -166,9 +168,9 @@ class ConcernForm(forms.Form):
         occurred_at = cleaned.get("occurred_at")
         if occurred_at and self.linked_children:
             self._check_after_births(occurred_at)
-        if occurred_at and timezone.localdate(occurred_at) < timezone.localdate():
-            if not cleaned.get("delay_reason", "").strip():
-                self.add_error("delay_reason", "Say why this is being recorded on a later day than it happened.")
+        recorded_later = occurred_at and timezone.localdate(occurred_at) < timezone.localdate()
+        if recorded_later and not cleaned.get("delay_reason", "").strip():
+            self.add_error("delay_reason", "Say why this is being recorded on a later day than it happened.")
         if cleaned.get("is_disclosure") and not cleaned.get("child_words", "").strip():
             self.add_error("child_words", "Write down the child's exact words: they disclosed something.")
         if cleaned.get("immediate_danger") and cleaned.get("called_999") not in {"yes", "no"}:
@@ -193,8 +195,9 @@ class ConcernForm(forms.Form):
             self.add_error(None, ValidationError("Choose children from your school's roll.", code="children"))
             return []
         if len({child.site_id for child in found.values()}) > 1:
-            self.add_error(None, ValidationError("All the children in one concern must be at the same school.",
-                                                 code="children"))
+            self.add_error(
+                None, ValidationError("All the children in one concern must be at the same school.", code="children")
+            )
             return []
         links = []
         for child_id in ids:
@@ -238,7 +241,7 @@ class ConcernForm(forms.Form):
 class AddendumForm(forms.Form):
     text = forms.CharField(
         label="Add to this concern",
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
         help_text="A correction or later information. What was submitted stays as it was.",
         error_messages={"required": "Write the addendum before adding it."},
         max_length=20000,

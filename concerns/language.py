@@ -55,7 +55,11 @@ def advice_for(text: str) -> list[dict]:
 
 def rules_for_browser() -> list[dict]:
     return [
-        {"kind": rule.kind, "pattern": rule.pattern, "flags": "gi" if rule.kind != "initials" else "g",
-         "message": rule.message}
+        {
+            "kind": rule.kind,
+            "pattern": rule.pattern,
+            "flags": "gi" if rule.kind != "initials" else "g",
+            "message": rule.message,
+        }
         for rule in ADVICE_RULES
     ]

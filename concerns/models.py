@@ -117,6 +117,9 @@ class ConcernChild(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["concern", "child"], name="concernchild_unique")]
 
+    def __str__(self) -> str:
+        return f"Child {self.child_id} in concern {self.concern_id} ({self.role})"
+
 
 class Addendum(models.Model):
     """A correction or later information added to a concern by its author; the original stays as it was."""
@@ -129,6 +132,9 @@ class Addendum(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name_plural = "addenda"
+
+    def __str__(self) -> str:
+        return f"Addendum {self.pk} to concern {self.concern_id}"
 
 
 def attachment_storage():
@@ -172,6 +178,9 @@ class BodyMapMark(models.Model):
     class Meta:
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return f"Body-map mark {self.pk} ({self.side}) on concern {self.concern_id}"
+
 
 class ConcernDraft(models.Model):
     """An unsubmitted concern, saved as its author types; only its author ever sees it."""
@@ -184,6 +193,9 @@ class ConcernDraft(models.Model):
 
     class Meta:
         ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return f"Draft {self.key}"
 
 
 class Notification(models.Model):
@@ -209,3 +221,6 @@ class Notification(models.Model):
                 fields=["created_at"], name="notification_email_pending", condition=models.Q(email_sent_at__isnull=True)
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for user {self.recipient_id} about concern {self.concern_id}"

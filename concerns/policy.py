@@ -27,9 +27,9 @@ def children_recordable_by(user) -> QuerySet[Child]:
 
 def concern_ids_visible_to(user) -> QuerySet:
     """The ids of every concern the user may read, as one UNION subquery."""
-    authored = Concern.objects.filter(
-        author=user.pk, site_id__in=site_ids_for(user, RECORDING_ROLES)
-    ).order_by().values("id")
+    authored = (
+        Concern.objects.filter(author=user.pk, site_id__in=site_ids_for(user, RECORDING_ROLES)).order_by().values("id")
+    )
     whole_site = (
         Concern.objects.filter(site_id__in=site_ids_for(user, {Role.DSL, Role.AUDITOR})).order_by().values("id")
     )

@@ -25,9 +25,7 @@ PDF = FileKind("PDF", "application/pdf", ("pdf",))
 JPEG = FileKind("JPEG", "image/jpeg", ("jpg", "jpeg"))
 PNG = FileKind("PNG", "image/png", ("png",))
 HEIC = FileKind("HEIC", "image/heic", ("heic", "heif"))
-DOCX = FileKind(
-    "DOCX", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ("docx",)
-)
+DOCX = FileKind("DOCX", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ("docx",))
 TXT = FileKind("TXT", "text/plain", ("txt",))
 ALLOWED_KINDS = (PDF, JPEG, PNG, HEIC, DOCX, TXT)
 ALLOWED_LABELS = "PDF, JPEG, PNG, HEIC, DOCX or TXT"

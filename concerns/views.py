@@ -22,8 +22,18 @@ from concerns.services.recording import addendum_add, concern_submit, draft_disc
 from concerns.uploads import ALLOWED_KINDS
 
 DRAFT_FIELDS = (
-    "children", "categories", "occurred_at", "delay_reason", "is_disclosure", "child_words", "observations",
-    "location", "immediate_danger", "called_999", "body_map", "named_recipients",
+    "children",
+    "categories",
+    "occurred_at",
+    "delay_reason",
+    "is_disclosure",
+    "child_words",
+    "observations",
+    "location",
+    "immediate_danger",
+    "called_999",
+    "body_map",
+    "named_recipients",
 )
 
 
@@ -37,11 +47,15 @@ def _audit_children_shown(request: HttpRequest, event: str, child_ids) -> None:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     notifications = request.user.notifications.filter(read_at__isnull=True).select_related("concern__site")[:20]
-    return render(request, "concerns/home.html", {
-        "can_record": policy.can_record(request.user),
-        "drafts": selectors.drafts_of(request.user)[:5],
-        "notifications": notifications,
-    })
+    return render(
+        request,
+        "concerns/home.html",
+        {
+            "can_record": policy.can_record(request.user),
+            "drafts": selectors.drafts_of(request.user)[:5],
+            "notifications": notifications,
+        },
+    )
 
 
 @login_required
@@ -50,11 +64,20 @@ def child_search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     children = list(selectors.children_matching(request.user, query))
     _audit_children_shown(request, "child.searched", [child.id for child in children])
-    recordable = set(policy.children_recordable_by(request.user).filter(
-        id__in=[child.id for child in children]).values_list("id", flat=True))
-    return render(request, "concerns/child_search.html", {
-        "query": query, "children": children, "recordable": recordable,
-    })
+    recordable = set(
+        policy.children_recordable_by(request.user)
+        .filter(id__in=[child.id for child in children])
+        .values_list("id", flat=True)
+    )
+    return render(
+        request,
+        "concerns/child_search.html",
+        {
+            "query": query,
+            "children": children,
+            "recordable": recordable,
+        },
+    )
 
 
 @login_required
@@ -64,11 +87,20 @@ def child_lookup(request: HttpRequest) -> JsonResponse:
     query = request.GET.get("q", "")[:100]
     children = list(selectors.children_matching(request.user, query, recordable_only=True))
     _audit_children_shown(request, "child.searched", [child.id for child in children])
-    return JsonResponse({"results": [
-        {"id": child.id, "name": child.display_name, "year_group": child.year_group, "site": child.site.name,
-         "born": child.date_of_birth.isoformat()}
-        for child in children
-    ]})
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "id": child.id,
+                    "name": child.display_name,
+                    "year_group": child.year_group,
+                    "site": child.site.name,
+                    "born": child.date_of_birth.isoformat(),
+                }
+                for child in children
+            ]
+        }
+    )
 
 
 def _require_recorder(request: HttpRequest) -> None:
@@ -131,19 +163,28 @@ def concern_record(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
             pairs = [(int(child), ChildRole.SUBJECT)] if child.isdigit() else []
         chosen = selectors.children_chosen(request.user, pairs)
     _audit_children_shown(request, "child.viewed", [child.id for child, _ in chosen])
-    return render(request, "concerns/record.html", {
-        "form": form, "key": key, "chosen": chosen, "roles": ChildRole.choices,
-        "advice_rules": rules_for_browser(),
-        "accept": ",".join("." + ext for kind in ALLOWED_KINDS for ext in kind.extensions),
-    })
+    return render(
+        request,
+        "concerns/record.html",
+        {
+            "form": form,
+            "key": key,
+            "chosen": chosen,
+            "roles": ChildRole.choices,
+            "advice_rules": rules_for_browser(),
+            "accept": ",".join("." + ext for kind in ALLOWED_KINDS for ext in kind.extensions),
+        },
+    )
 
 
 def _login_required_json(view):
     """Autosave answers 401 rather than a login redirect, so the page can tell the person."""
+
     def wrapped(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return JsonResponse({"error": "signed_out"}, status=401)
         return view(request, *args, **kwargs)
+
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
     return wrapped
@@ -153,8 +194,9 @@ def _login_required_json(view):
 @require_POST
 def draft_autosave(request: HttpRequest, key: uuid.UUID) -> JsonResponse:
     _require_recorder(request)
-    data = {name: request.POST.getlist(name) for name in request.POST if name in DRAFT_FIELDS
-            or name.startswith("role_")}
+    data = {
+        name: request.POST.getlist(name) for name in request.POST if name in DRAFT_FIELDS or name.startswith("role_")
+    }
     try:
         draft = draft_save(author=request.user, key=key, data=data)
     except ValidationError as error:
@@ -172,11 +214,16 @@ def draft_list(request: HttpRequest) -> HttpResponse:
     for draft in drafts:
         chosen = selectors.children_chosen(request.user, _ids_and_roles(draft.data))
         names[draft.key] = ", ".join(child.display_name for child, _ in chosen)
-    _audit_children_shown(request, "child.viewed", [
-        child_id for draft in drafts for child_id, _ in _ids_and_roles(draft.data)])
-    return render(request, "concerns/drafts.html", {
-        "drafts": [(draft, names[draft.key]) for draft in drafts],
-    })
+    _audit_children_shown(
+        request, "child.viewed", [child_id for draft in drafts for child_id, _ in _ids_and_roles(draft.data)]
+    )
+    return render(
+        request,
+        "concerns/drafts.html",
+        {
+            "drafts": [(draft, names[draft.key]) for draft in drafts],
+        },
+    )
 
 
 @login_required
@@ -209,8 +256,9 @@ def concern_receipt(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def my_concerns(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.concerns_written_by(request.user), 25).get_page(request.GET.get("page"))
-    _audit_children_shown(request, "concern.list_viewed", [
-        link.child_id for concern in page for link in concern.child_links.all()])
+    _audit_children_shown(
+        request, "concern.list_viewed", [link.child_id for concern in page for link in concern.child_links.all()]
+    )
     return render(request, "concerns/mine.html", {"page": page})
 
 
@@ -219,13 +267,22 @@ def my_concerns(request: HttpRequest) -> HttpResponse:
 def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
     concern = _visible_concern(request, pk)
     audit_record(
-        actor=request.user, event="concern.viewed", target=concern, site_id=concern.site_id,
+        actor=request.user,
+        event="concern.viewed",
+        target=concern,
+        site_id=concern.site_id,
         object_ids=[link.child_id for link in concern.child_links.all()],
     )
-    return render(request, "concerns/detail.html", {
-        "concern": concern, "addendum_form": AddendumForm(), "body_sides": BodySide.choices,
-        "can_add_addendum": policy.can_add_addendum(request.user, concern),
-    })
+    return render(
+        request,
+        "concerns/detail.html",
+        {
+            "concern": concern,
+            "addendum_form": AddendumForm(),
+            "body_sides": BodySide.choices,
+            "can_add_addendum": policy.can_add_addendum(request.user, concern),
+        },
+    )
 
 
 @login_required
@@ -239,11 +296,24 @@ def concern_addendum(request: HttpRequest, pk: int) -> HttpResponse:
         addendum_add(author=request.user, concern=concern, text=form.cleaned_data["text"])
         messages.success(request, "Your addendum was added.")
         return redirect("concerns:detail", pk=concern.pk)
-    audit_record(actor=request.user, event="concern.viewed", target=concern, site_id=concern.site_id,
-                 object_ids=[link.child_id for link in concern.child_links.all()])
-    return render(request, "concerns/detail.html", {
-        "concern": concern, "addendum_form": form, "can_add_addendum": True, "body_sides": BodySide.choices,
-    }, status=400)
+    audit_record(
+        actor=request.user,
+        event="concern.viewed",
+        target=concern,
+        site_id=concern.site_id,
+        object_ids=[link.child_id for link in concern.child_links.all()],
+    )
+    return render(
+        request,
+        "concerns/detail.html",
+        {
+            "concern": concern,
+            "addendum_form": form,
+            "can_add_addendum": True,
+            "body_sides": BodySide.choices,
+        },
+        status=400,
+    )
 
 
 @login_required
@@ -252,9 +322,18 @@ def attachment_download(request: HttpRequest, uid: uuid.UUID) -> FileResponse:
     attachment = policy.attachments_visible_to(request.user).filter(uid=uid).select_related("concern").first()
     if attachment is None:
         raise Http404
-    audit_record(actor=request.user, event="attachment.downloaded", target=attachment,
-                 site_id=attachment.concern.site_id, action=AuditEntry.Action.ACCESS)
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
-                            content_type=attachment.content_type)
+    audit_record(
+        actor=request.user,
+        event="attachment.downloaded",
+        target=attachment,
+        site_id=attachment.concern.site_id,
+        action=AuditEntry.Action.ACCESS,
+    )
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
     response["Cache-Control"] = "no-store"
     return response

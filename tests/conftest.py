@@ -68,14 +68,29 @@ def cast(db) -> Cast:
         auditor=_member(site_a, Role.AUDITOR, "auditor@test.example", "Ash Auditor"),
         dsl_b=_member(site_b, Role.DSL, "dsl.b@test.example", "Bo Birchlead"),
         staff_b=_member(site_b, Role.STAFF, "staff.b@test.example", "Bea Birchstaff"),
-        ended=_member(site_a, Role.STAFF, "ended@test.example", "Ex Staffer",
-                      starts_on=yesterday - datetime.timedelta(days=30), ends_on=yesterday),
-        child_a=ChildFactory(site=site_a, first_name="Ada", last_name="Fernsby", preferred_name="Addy",
-                             upn="A100000000001", date_of_birth=datetime.date(2015, 2, 3), year_group="Year 6"),
-        child_a2=ChildFactory(site=site_a, first_name="Bram", last_name="Marrowfield", upn="A100000000002",
-                              year_group="Year 5"),
-        child_b=ChildFactory(site=site_b, first_name="Cleo", last_name="Fernsby", upn="B200000000001",
-                             year_group="Year 8"),
+        ended=_member(
+            site_a,
+            Role.STAFF,
+            "ended@test.example",
+            "Ex Staffer",
+            starts_on=yesterday - datetime.timedelta(days=30),
+            ends_on=yesterday,
+        ),
+        child_a=ChildFactory(
+            site=site_a,
+            first_name="Ada",
+            last_name="Fernsby",
+            preferred_name="Addy",
+            upn="A100000000001",
+            date_of_birth=datetime.date(2015, 2, 3),
+            year_group="Year 6",
+        ),
+        child_a2=ChildFactory(
+            site=site_a, first_name="Bram", last_name="Marrowfield", upn="A100000000002", year_group="Year 5"
+        ),
+        child_b=ChildFactory(
+            site=site_b, first_name="Cleo", last_name="Fernsby", upn="B200000000001", year_group="Year 8"
+        ),
     )
 
 

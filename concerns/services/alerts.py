@@ -21,10 +21,7 @@ def alerts_raise_for_submission(*, concern: Concern) -> list[Notification]:
     """Alert every DSL and deputy of the concern's site, in the submitting transaction."""
     recipients = list(dsl_team_at([concern.site_id]))
     notifications = Notification.objects.bulk_create(
-        [
-            Notification(recipient=user, concern=concern, kind=NotificationKind.CONCERN_SUBMITTED)
-            for user in recipients
-        ],
+        [Notification(recipient=user, concern=concern, kind=NotificationKind.CONCERN_SUBMITTED) for user in recipients],
         ignore_conflicts=True,
     )
     transaction.on_commit(_enqueue_email)

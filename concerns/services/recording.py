@@ -126,8 +126,12 @@ def concern_submit(
         # A concurrent request with the same key committed first: that one is the concern.
         return _same_author_or_deny(Concern.objects.get(submission_key=submission_key), author), False
     _attach_details(
-        concern=concern, children=children, categories=categories, body_marks=body_marks,
-        named_recipients=named_recipients, files=files,
+        concern=concern,
+        children=children,
+        categories=categories,
+        body_marks=body_marks,
+        named_recipients=named_recipients,
+        files=files,
     )
     ConcernDraft.objects.filter(key=submission_key, author=author).delete()
     audit_record(
@@ -172,8 +176,12 @@ def addendum_add(*, author: User, concern: Concern, text: str) -> Addendum:
     addendum.full_clean()
     addendum.save()
     audit_record(
-        actor=author, event="concern.addendum_added", target=concern, action=AuditEntry.Action.UPDATE,
-        fields=["addendum.text"], site_id=concern.site_id,
+        actor=author,
+        event="concern.addendum_added",
+        target=concern,
+        action=AuditEntry.Action.UPDATE,
+        fields=["addendum.text"],
+        site_id=concern.site_id,
     )
     return addendum
 

@@ -36,16 +36,24 @@ def test_a_submission_reaches_the_dsl_team_through_a_real_worker(cast):
 @pytest.fixture
 def broker_down():
     """Point the app at a port where no broker listens, for the length of one test."""
-    saved = (app.conf.broker_url, app.conf.broker_transport_options, app.conf.broker_connection_retry,
-             app.conf.task_publish_retry)
+    saved = (
+        app.conf.broker_url,
+        app.conf.broker_transport_options,
+        app.conf.broker_connection_retry,
+        app.conf.task_publish_retry,
+    )
     app.conf.broker_url = "redis://127.0.0.1:9/0"
     app.conf.broker_transport_options = {}
     app.conf.task_publish_retry = False
     app.pool.force_close_all()
     app._pool = None
     yield
-    app.conf.broker_url, app.conf.broker_transport_options, app.conf.broker_connection_retry, \
-        app.conf.task_publish_retry = saved
+    (
+        app.conf.broker_url,
+        app.conf.broker_transport_options,
+        app.conf.broker_connection_retry,
+        app.conf.task_publish_retry,
+    ) = saved
     app.pool.force_close_all()
     app._pool = None
 

@@ -47,7 +47,10 @@ BAD_INPUTS = {
         {"occurred_at": (timezone.localtime() + datetime.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")},
         "The time it happened cannot be in the future.",
     ),
-    "before birth": ({"occurred_at": "2014-01-01T10:00", "delay_reason": "Old."}, "That is before Addy Fernsby was born."),
+    "before birth": (
+        {"occurred_at": "2014-01-01T10:00", "delay_reason": "Old."},
+        "That is before Addy Fernsby was born.",
+    ),
     "disclosure not said": ({"is_disclosure": None}, "Say whether the child disclosed something."),
     "disclosure without words": ({"child_words": ""}, "Write down the child&#x27;s exact words"),
     "danger without 999 answer": ({"immediate_danger": "on"}, "Say whether 999 has been called."),
@@ -68,7 +71,7 @@ def test_bad_field_is_explained_and_nothing_is_saved(cast, as_user, overrides, m
 
 BAD_FILES = {
     "over 20 MB": ([_big_pdf], "each file must be 20.0 MB or smaller"),
-    "more than 10": ([lambda: _upload(f"n{i}.txt", b"note") for i in range(11)], "Attach at most 10 files"),
+    "more than 10": ([lambda i=i: _upload(f"n{i}.txt", b"note") for i in range(11)], "Attach at most 10 files"),
     "type not allowed": ([lambda: _upload("run.exe", b"MZ\x90\x00")], "is not a type we accept"),
     "PNG named PDF": ([lambda: _upload("report.pdf", PNG_BYTES)], "is not really a PDF file"),
     "PDF named PNG": ([lambda: _upload("photo.png", PDF_BYTES)], "is not really a PNG file"),
@@ -91,14 +94,17 @@ def test_bad_file_is_explained_and_nothing_is_saved(cast, as_user, makers, messa
     assert not storage.exists("attachments") or not any(storage.listdir("attachments")[0])
 
 
-@pytest.mark.parametrize("name, content, content_type", [
-    ("scan.pdf", PDF_BYTES, "application/pdf"),
-    ("photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 20, "image/jpeg"),
-    ("photo.png", PNG_BYTES, "image/png"),
-    ("photo.heic", b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic", "image/heic"),
-    ("letter.docx", _docx_bytes(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    ("notes.txt", "Said “not again” twice.\n".encode(), "text/plain"),
-])
+@pytest.mark.parametrize(
+    "name, content, content_type",
+    [
+        ("scan.pdf", PDF_BYTES, "application/pdf"),
+        ("photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 20, "image/jpeg"),
+        ("photo.png", PNG_BYTES, "image/png"),
+        ("photo.heic", b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic", "image/heic"),
+        ("letter.docx", _docx_bytes(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        ("notes.txt", "Said “not again” twice.\n".encode(), "text/plain"),
+    ],
+)
 def test_every_allowed_type_is_accepted_with_its_sniffed_type(cast, as_user, name, content, content_type):
     post = valid_post(cast.child_a)
     post["files"] = [_upload(name, content)]
@@ -132,8 +138,9 @@ def test_naming_someone_outside_the_dsl_team_is_refused(cast, as_user):
 
 
 def test_fields_the_form_does_not_offer_are_ignored(cast, as_user):
-    post = valid_post(cast.child_a, status="closed", site=str(cast.site_b.pk), author=str(cast.dsl.pk),
-                      recorded_at="2020-01-01T00:00")
+    post = valid_post(
+        cast.child_a, status="closed", site=str(cast.site_b.pk), author=str(cast.dsl.pk), recorded_at="2020-01-01T00:00"
+    )
     as_user(cast.staff).post(record_url(), post)
     concern = Concern.objects.get()
     assert (concern.status, concern.site, concern.author) == ("submitted", cast.site_a, cast.staff)

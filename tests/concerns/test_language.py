@@ -7,14 +7,17 @@ import pytest
 from concerns.language import advice_for, rules_for_browser
 
 
-@pytest.mark.parametrize("text, kind, words", [
-    ("I think she was upset.", "opinion", ["I think"]),
-    ("He was obviously hungry.", "opinion", ["obviously"]),
-    ("Typical attention seeking at lunch.", "label", ["attention seeking"]),
-    ("He has ADHD so he ran off.", "diagnosis", ["ADHD"]),
-    ("J.B. pushed him.", "initials", ["J.B."]),
-    ("Told by K. L., the lunchtime supervisor.", "initials", ["K. L."]),
-])
+@pytest.mark.parametrize(
+    "text, kind, words",
+    [
+        ("I think she was upset.", "opinion", ["I think"]),
+        ("He was obviously hungry.", "opinion", ["obviously"]),
+        ("Typical attention seeking at lunch.", "label", ["attention seeking"]),
+        ("He has ADHD so he ran off.", "diagnosis", ["ADHD"]),
+        ("J.B. pushed him.", "initials", ["J.B."]),
+        ("Told by K. L., the lunchtime supervisor.", "initials", ["K. L."]),
+    ],
+)
 def test_advice_names_the_words_that_prompted_it(text, kind, words):
     advice = {item["kind"]: item for item in advice_for(text)}
     assert kind in advice

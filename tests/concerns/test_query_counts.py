@@ -15,12 +15,15 @@ def busy_site(cast):
     return children
 
 
-@pytest.mark.parametrize("name, query", [
-    ("concerns:child_search", {"q": "Fernsby"}),
-    ("concerns:child_lookup", {"q": "Fernsby"}),
-    ("concerns:mine", {}),
-    ("concerns:home", {}),
-])
+@pytest.mark.parametrize(
+    "name, query",
+    [
+        ("concerns:child_search", {"q": "Fernsby"}),
+        ("concerns:child_lookup", {"q": "Fernsby"}),
+        ("concerns:mine", {}),
+        ("concerns:home", {}),
+    ],
+)
 def test_hot_pages_have_a_constant_query_count(cast, busy_site, django_assert_max_num_queries, name, query):
     client = client_for(cast.staff)
     client.get(reverse(name), query)  # warm the content-type cache

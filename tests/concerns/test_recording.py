@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from concerns.models import Attachment, BodyMapMark, Concern, Notification
+from concerns.models import Attachment, Concern, Notification
 from concerns.services.alerts import notifications_send_email
 from tests.concerns.helpers import PNG_BYTES, record_url, valid_post
 from tests.factories import category
@@ -66,7 +66,11 @@ def test_staff_find_the_child_record_and_get_a_receipt(cast, staff_client):
         ("back", "60.00", ""),
     ]
     attachment = concern.attachments.get()
-    assert (attachment.original_name, attachment.content_type, attachment.size) == ("note.png", "image/png", len(PNG_BYTES))
+    assert (attachment.original_name, attachment.content_type, attachment.size) == (
+        "note.png",
+        "image/png",
+        len(PNG_BYTES),
+    )
 
 
 def test_submission_alerts_the_site_dsl_team_by_email_without_child_details(cast, staff_client):
@@ -91,8 +95,12 @@ def test_submission_is_on_the_audit_ledger_without_the_words(cast, staff_client)
     assert entry.actor == cast.staff and entry.object_id == concern.pk and entry.site_id == cast.site_a.pk
     assert entry.additional_data["object_ids"] == [cast.child_a.pk]
     assert "child_words" in entry.additional_data["fields"]
-    ledger_text = " ".join(str(row) for row in AuditEntry.objects.values_list(
-        "object_repr", "changes", "changes_text", "additional_data", "serialized_data"))
+    ledger_text = " ".join(
+        str(row)
+        for row in AuditEntry.objects.values_list(
+            "object_repr", "changes", "changes_text", "additional_data", "serialized_data"
+        )
+    )
     for secret in ("tea", "toast", "Breakfast club", "Fernsby", "Ada"):
         assert secret not in ledger_text
 
@@ -122,8 +130,10 @@ def test_a_late_concern_asks_for_the_reason_and_keeps_it(cast, staff_client):
     assert "Say why this is being recorded on a later day" in response.text
     assert not Concern.objects.exists()
 
-    staff_client.post(record_url(), valid_post(cast.child_a, occurred_at=two_days_ago,
-                                               delay_reason="On a school trip with no signal."))
+    staff_client.post(
+        record_url(),
+        valid_post(cast.child_a, occurred_at=two_days_ago, delay_reason="On a school trip with no signal."),
+    )
     concern = Concern.objects.get()
     assert concern.delay_reason == "On a school trip with no signal."
     assert concern.recording_delay > datetime.timedelta(days=1)
@@ -162,9 +172,15 @@ class TestSubmittedTextIsNeverOverwritten:
         staff_client.post(reverse("concerns:addendum", args=[Concern.objects.get().pk]), {"text": "Later."})
         return Concern.objects.get()
 
-    @pytest.mark.parametrize("field, value", [
-        ("observations", "Rewritten."), ("child_words", ""), ("occurred_at", None), ("location", "Elsewhere"),
-    ])
+    @pytest.mark.parametrize(
+        "field, value",
+        [
+            ("observations", "Rewritten."),
+            ("child_words", ""),
+            ("occurred_at", None),
+            ("location", "Elsewhere"),
+        ],
+    )
     def test_the_database_refuses_to_change_the_text(self, concern, field, value):
         value = value if value is not None else concern.occurred_at - datetime.timedelta(hours=2)
         with pytest.raises(DatabaseError), transaction.atomic():

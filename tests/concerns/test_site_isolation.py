@@ -19,10 +19,18 @@ def test_staff_at_one_site_cannot_find_a_child_of_another(cast):
     client = client_for(cast.staff_b)
     for query in ("Fernsby", "Addy", cast.child_a.upn):
         assert "Addy Fernsby" not in client.get(reverse("concerns:child_search"), {"q": query}).text
-        assert client.get(reverse("concerns:child_lookup"), {"q": query}).json()["results"] == [
-            {"id": cast.child_b.pk, "name": "Cleo Fernsby", "year_group": "Year 8",
-             "site": cast.site_b.name, "born": cast.child_b.date_of_birth.isoformat()},
-        ][: 1 if query == "Fernsby" else 0]
+        assert (
+            client.get(reverse("concerns:child_lookup"), {"q": query}).json()["results"]
+            == [
+                {
+                    "id": cast.child_b.pk,
+                    "name": "Cleo Fernsby",
+                    "year_group": "Year 8",
+                    "site": cast.site_b.name,
+                    "born": cast.child_b.date_of_birth.isoformat(),
+                },
+            ][: 1 if query == "Fernsby" else 0]
+        )
 
 
 def test_search_finds_by_preferred_name_and_upn(cast):
@@ -51,8 +59,9 @@ def test_others_cannot_read_a_concern_they_should_not(cast, concern_a, who):
 def test_the_dsl_of_the_site_can_read_it_and_the_deputy_unless_restricted(cast, concern_a):
     assert client_for(cast.dsl).get(reverse("concerns:detail", args=[concern_a.pk])).status_code == 200
     assert client_for(cast.deputy).get(reverse("concerns:detail", args=[concern_a.pk])).status_code == 200
-    restricted = ConcernFactory(site=cast.site_a, author=cast.staff2, about=[cast.child_a],
-                                categories=[restricted_category()])
+    restricted = ConcernFactory(
+        site=cast.site_a, author=cast.staff2, about=[cast.child_a], categories=[restricted_category()]
+    )
     assert client_for(cast.deputy).get(reverse("concerns:detail", args=[restricted.pk])).status_code == 404
     assert client_for(cast.dsl).get(reverse("concerns:detail", args=[restricted.pk])).status_code == 200
     assert client_for(cast.auditor).get(reverse("concerns:detail", args=[restricted.pk])).status_code == 200

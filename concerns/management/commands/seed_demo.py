@@ -252,8 +252,7 @@ OAK_CONCERNS = [
         is_disclosure=True,
         location="Year 2 classroom, reading corner",
         child_words=(
-            "Daddy threw the remote and it broke the telly and Mummy was crying. "
-            "I hid under my bed with Teddy."
+            "Daddy threw the remote and it broke the telly and Mummy was crying. I hid under my bed with Teddy."
         ),
         observations=(
             "During a reading conference {child} told me, while choosing a book, that there had been "
@@ -309,11 +308,7 @@ OAK_CONCERNS = [
             "had pushed them over. Two lunchtime supervisors saw {child} on the ground but not the "
             "push. {child} says this is the third time this half term. First aid given; parent informed."
         ),
-        marks=(
-            mark(
-                BodySide.FRONT, "44.00", "72.50", "Graze on right knee, about 3 cm, cleaned by first aider."
-            ),
-        ),
+        marks=(mark(BodySide.FRONT, "44.00", "72.50", "Graze on right knee, about 3 cm, cleaned by first aider."),),
     ),
     DemoConcern(
         author="deputy@example.org",
@@ -439,11 +434,7 @@ OAK_CONCERNS = [
             "skin. I asked what had happened and {child} told me their father was cross about a "
             "spilled drink. I did not ask further. {child} joined in with the morning activities."
         ),
-        marks=(
-            mark(
-                BodySide.FRONT, "54.00", "8.50", "Red mark on left cheek about 4 cm across, no broken skin."
-            ),
-        ),
+        marks=(mark(BodySide.FRONT, "54.00", "8.50", "Red mark on left cheek about 4 cm across, no broken skin."),),
     ),
     DemoConcern(
         author="staff2@example.org",
@@ -512,11 +503,7 @@ OAK_CONCERNS = [
             "back of {child}'s right hand. {child} said they had touched the oven. The mark looks "
             "a few days old and {child} did not seem to be in pain."
         ),
-        marks=(
-            mark(
-                BodySide.BACK, "82.00", "50.00", "Small round scabbed mark, about 0.5 cm, back of right hand."
-            ),
-        ),
+        marks=(mark(BodySide.BACK, "82.00", "50.00", "Small round scabbed mark, about 0.5 cm, back of right hand."),),
     ),
     DemoConcern(
         author="staff@example.org",
@@ -758,9 +745,7 @@ def create_accounts(sites: dict[str, Site], today: date) -> dict[str, User]:
     return users
 
 
-def create_children(
-    sites: dict[str, Site], rng: random.Random, today: date
-) -> dict[str, dict[str, list[Child]]]:
+def create_children(sites: dict[str, Site], rng: random.Random, today: date) -> dict[str, dict[str, list[Child]]]:
     """Children by site and year group, each list in creation order (those who left included)."""
     children: dict[str, dict[str, list[Child]]] = {}
     for code, site in sites.items():
@@ -841,9 +826,7 @@ def record_concerns(
     for spec in specs:
         author = users[spec.author]
         site_code = _site_code_of(author)
-        links = [
-            ChildInConcern(child=_pick(children[site_code], ref), role=ref.role) for ref in spec.children
-        ]
+        links = [ChildInConcern(child=_pick(children[site_code], ref), role=ref.role) for ref in spec.children]
         names = _names(links)
         concern, _created = concern_submit(
             author=author,
