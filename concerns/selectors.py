@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from concerns import policy
 from concerns.choices import ChildRole
-from concerns.models import Child, Concern, ConcernDraft
+from concerns.models import Child, Concern, ConcernDraft, Notification
 
 SEARCH_LIMIT = 25
 
@@ -64,3 +64,20 @@ def children_chosen(user, ids_and_roles: list[tuple[int, str]]) -> list[tuple[Ch
         for child_id, role in ids_and_roles
         if child_id in found
     ]
+
+
+def submitted_concern_id(user, key: uuid.UUID) -> int | None:
+    """The concern this recording key became, if the user submitted it."""
+    return Concern.objects.filter(submission_key=key, author=user.pk).values_list("id", flat=True).first()
+
+
+def key_belongs_to_someone_else(user, key: uuid.UUID) -> bool:
+    """A recording key already used by another person, for a draft or a concern."""
+    return (
+        ConcernDraft.objects.filter(key=key).exclude(author=user.pk).exists()
+        or Concern.objects.filter(submission_key=key).exclude(author=user.pk).exists()
+    )
+
+
+def notifications_unread_for(user) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user.pk, read_at__isnull=True).select_related("concern__site")

@@ -17,7 +17,8 @@ from concerns import policy, selectors
 from concerns.choices import BodySide, ChildRole
 from concerns.forms import AddendumForm, ConcernForm
 from concerns.language import rules_for_browser
-from concerns.models import Child, Concern, ConcernDraft
+from concerns.models import Child, Concern
+from concerns.services.alerts import notifications_mark_read
 from concerns.services.recording import addendum_add, concern_submit, draft_discard, draft_save
 from concerns.uploads import ALLOWED_KINDS
 
@@ -46,7 +47,7 @@ def _audit_children_shown(request: HttpRequest, event: str, child_ids) -> None:
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    notifications = request.user.notifications.filter(read_at__isnull=True).select_related("concern__site")[:20]
+    notifications = selectors.notifications_unread_for(request.user)[:20]
     return render(
         request,
         "concerns/home.html",
@@ -139,13 +140,11 @@ def _initial_from_draft(data: dict[str, list[str]]) -> dict:
 @require_http_methods(["GET", "POST"])
 def concern_record(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     _require_recorder(request)
-    submitted = Concern.objects.filter(submission_key=key).only("id", "author_id").first()
-    if submitted is not None:
-        if submitted.author_id != request.user.pk:
-            raise Http404
-        return redirect("concerns:receipt", pk=submitted.pk)
-    if ConcernDraft.objects.filter(key=key).exclude(author=request.user.pk).exists():
-        raise Http404  # someone else's draft: drafts are private to their author
+    if selectors.key_belongs_to_someone_else(request.user, key):
+        raise Http404  # drafts and concerns are private to their author
+    submitted_id = selectors.submitted_concern_id(request.user, key)
+    if submitted_id is not None:
+        return redirect("concerns:receipt", pk=submitted_id)
     if request.method == "POST":
         form = ConcernForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
@@ -266,6 +265,7 @@ def my_concerns(request: HttpRequest) -> HttpResponse:
 @require_GET
 def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
     concern = _visible_concern(request, pk)
+    notifications_mark_read(recipient=request.user, concern=concern)
     audit_record(
         actor=request.user,
         event="concern.viewed",

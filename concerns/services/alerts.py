@@ -38,6 +38,13 @@ def _enqueue_email() -> None:
         logger.exception("Could not enqueue alert emails; the sweep will send them")
 
 
+def notifications_mark_read(*, recipient, concern: Concern) -> int:
+    """The recipient has opened the concern: its alert leaves their list. Opening is not reviewing."""
+    return Notification.objects.filter(recipient=recipient, concern=concern, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
 def _email_body(notification: Notification) -> str:
     # No child names, no concern text: only that something needs attention, and a link.
     link = settings.VIGIL_BASE_URL.rstrip("/") + reverse("concerns:detail", args=[notification.concern_id])

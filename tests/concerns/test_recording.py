@@ -230,3 +230,16 @@ def test_attachments_are_stored_under_random_names_and_served_only_through_the_p
         response = as_user(outsider).get(url)
         assert response.status_code in (404, 302), outsider
         assert response.status_code == 302 or b"\x89PNG" not in response.content
+
+
+def test_the_dsl_sees_the_alert_at_home_until_they_open_the_concern(cast, staff_client, as_user):
+    staff_client.post(record_url(), valid_post(cast.child_a))
+    concern = Concern.objects.get()
+    dsl = as_user(cast.dsl)
+    assert concern.reference in dsl.get(reverse("concerns:home")).text
+    assert concern.reference not in as_user(cast.dsl_b).get(reverse("concerns:home")).text
+    dsl.get(reverse("concerns:detail", args=[concern.pk]))
+    assert concern.reference not in dsl.get(reverse("concerns:home")).text
+    assert concern.reference in as_user(cast.deputy).get(reverse("concerns:home")).text
+    concern.refresh_from_db()
+    assert concern.status == "submitted"  # opening is not reviewing
