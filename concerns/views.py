@@ -261,11 +261,7 @@ def my_concerns(request: HttpRequest) -> HttpResponse:
     return render(request, "concerns/mine.html", {"page": page})
 
 
-@login_required
-@require_GET
-def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    concern = _visible_concern(request, pk)
-    notifications_mark_read(recipient=request.user, concern=concern)
+def _show_concern(request: HttpRequest, concern: Concern, addendum_form: AddendumForm, status: int = 200):
     audit_record(
         actor=request.user,
         event="concern.viewed",
@@ -273,16 +269,21 @@ def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
         site_id=concern.site_id,
         object_ids=[link.child_id for link in concern.child_links.all()],
     )
-    return render(
-        request,
-        "concerns/detail.html",
-        {
-            "concern": concern,
-            "addendum_form": AddendumForm(),
-            "body_sides": BodySide.choices,
-            "can_add_addendum": policy.can_add_addendum(request.user, concern),
-        },
-    )
+    context = {
+        "concern": concern,
+        "addendum_form": addendum_form,
+        "body_sides": BodySide.choices,
+        "can_add_addendum": policy.can_add_addendum(request.user, concern),
+    }
+    return render(request, "concerns/detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    concern = _visible_concern(request, pk)
+    notifications_mark_read(recipient=request.user, concern=concern)
+    return _show_concern(request, concern, AddendumForm())
 
 
 @login_required
@@ -292,28 +293,11 @@ def concern_addendum(request: HttpRequest, pk: int) -> HttpResponse:
     if not policy.can_add_addendum(request.user, concern):
         raise PermissionDenied
     form = AddendumForm(request.POST)
-    if form.is_valid():
-        addendum_add(author=request.user, concern=concern, text=form.cleaned_data["text"])
-        messages.success(request, "Your addendum was added.")
-        return redirect("concerns:detail", pk=concern.pk)
-    audit_record(
-        actor=request.user,
-        event="concern.viewed",
-        target=concern,
-        site_id=concern.site_id,
-        object_ids=[link.child_id for link in concern.child_links.all()],
-    )
-    return render(
-        request,
-        "concerns/detail.html",
-        {
-            "concern": concern,
-            "addendum_form": form,
-            "can_add_addendum": True,
-            "body_sides": BodySide.choices,
-        },
-        status=400,
-    )
+    if not form.is_valid():
+        return _show_concern(request, concern, form, status=400)
+    addendum_add(author=request.user, concern=concern, text=form.cleaned_data["text"])
+    messages.success(request, "Your addendum was added.")
+    return redirect("concerns:detail", pk=concern.pk)
 
 
 @login_required
