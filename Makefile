@@ -34,7 +34,7 @@ run: install
 browser:
 	@command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-l10n >/dev/null; \
 	  else echo "Browser tests need Chromium at /usr/bin/chromium: apt-get install chromium"; exit 1; fi; }
 
 test: install browser

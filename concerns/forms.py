@@ -72,7 +72,8 @@ class ConcernForm(forms.Form):
         label="The child's exact words",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Write what the child said, word for word, even if it is ungrammatical or uses slang.",
+        help_text="Needed if they disclosed something. Write what the child said, word for word, even if it is "
+        "ungrammatical or uses slang.",
     )
     observations = forms.CharField(
         label="What happened: context and what you saw and heard",
