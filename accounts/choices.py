@@ -13,3 +13,8 @@ class Role(models.TextChoices):
 RECORDING_ROLES = frozenset({Role.STAFF, Role.DEPUTY_DSL, Role.DSL})
 # The site's DSL team: alerted at submission, triage the queue.
 DSL_TEAM_ROLES = frozenset({Role.DEPUTY_DSL, Role.DSL})
+
+
+class TrainingKind(models.TextChoices):
+    INDUCTION = "induction", "Induction (safeguarding and the recording system)"
+    REFRESHER = "refresher", "Refresher"

@@ -1,11 +1,13 @@
 """Who people are and where they work: users, sites and the memberships that join them."""
 
+import datetime
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.choices import Role
+from accounts.choices import Role, TrainingKind
 
 
 class UserManager(BaseUserManager["User"]):
@@ -59,12 +61,52 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
 
+def default_working_days() -> list[int]:
+    return [0, 1, 2, 3, 4]  # Monday to Friday (Python's weekday numbers)
+
+
+class Organisation(models.Model):
+    """The organisation's own settings: one row, made on first use."""
+
+    name = models.CharField(max_length=200, default="Vigil")
+    mfa_required_for_staff = models.BooleanField(
+        default=True,
+        help_text="Staff must use an authenticator app too (DSLs, deputies, admins and auditors always do).",
+    )
+    induction_required_to_record = models.BooleanField(
+        default=False, help_text="Staff cannot record a concern until their induction training is recorded."
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def current(cls) -> "Organisation":
+        organisation, _ = cls.objects.get_or_create(pk=1)
+        return organisation
+
+
 class Site(models.Model):
     """A school or centre of the organisation: the unit that access is granted for."""
 
     name = models.CharField(max_length=200, unique=True)
     code = models.SlugField(max_length=12, unique=True, help_text="Short code used in concern references.")
     is_active = models.BooleanField(default=True)
+    working_days = models.JSONField(default=default_working_days, help_text="Weekday numbers, Monday = 0.")
+    day_starts = models.TimeField(default=datetime.time(8, 0))
+    day_ends = models.TimeField(default=datetime.time(17, 0))
+    review_cutoff = models.TimeField(
+        default=datetime.time(15, 0), help_text="Concerns submitted after this are due by 10:00 the next working day."
+    )
+    holidays = models.JSONField(default=list, blank=True, help_text="Dates (YYYY-MM-DD) that are not working days.")
+    escalation_contact = models.ForeignKey(
+        "User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The head or other senior leader alerted when a concern is overdue for review.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -109,3 +151,22 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} at {self.site}"
+
+
+class TrainingRecord(models.Model):
+    """Safeguarding training a person has completed: induction, then regular refreshers."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="training_records")
+    kind = models.CharField(max_length=20, choices=TrainingKind.choices)
+    completed_on = models.DateField()
+    due_on = models.DateField(null=True, blank=True, help_text="When the next refresher is due.")
+    notes = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-completed_on", "-id"]
+        indexes = [models.Index(fields=["user", "-completed_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for user {self.user_id} on {self.completed_on}"

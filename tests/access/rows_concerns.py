@@ -1,0 +1,89 @@
+"""Access-matrix rows for the staff recording pages (concerns app).
+
+Each row: URL name -> (method, url builder taking the objects dict, {who: status}). Anyone not
+named gets 302 (a redirect to sign in) — only anonymous should ever be left out.
+"""
+
+import uuid
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from concerns.models import Concern
+from tests.access.common import NON_RECORDERS, READERS_OF_THE_CONCERN, RECORDERS, SIGNED_IN_ONLY, WHO
+from tests.concerns.helpers import PNG_BYTES, record_url, valid_post
+from tests.conftest import client_for
+
+# name: (method, url builder, {who: status}); anonymous defaults to 302 (to sign in).
+ROWS = {
+    "concerns:home": ("get", lambda o: reverse("concerns:home"), SIGNED_IN_ONLY),
+    "concerns:child_search": ("get", lambda o: reverse("concerns:child_search") + "?q=Fernsby", SIGNED_IN_ONLY),
+    "concerns:child_lookup": ("get", lambda o: reverse("concerns:child_lookup") + "?q=Fernsby", SIGNED_IN_ONLY),
+    "concerns:new": ("get", lambda o: reverse("concerns:new"), {**{w: 302 for w in RECORDERS}, **NON_RECORDERS}),
+    "concerns:record": ("get", lambda o: record_url(), {**RECORDERS, **NON_RECORDERS}),
+    "concerns:drafts": ("get", lambda o: reverse("concerns:drafts"), SIGNED_IN_ONLY),
+    "concerns:draft_autosave": (
+        "post",
+        lambda o: reverse("concerns:draft_autosave", args=[uuid.uuid4()]),
+        {"anonymous": 401, **RECORDERS, **NON_RECORDERS},
+    ),
+    "concerns:draft_discard": (
+        "post",
+        lambda o: reverse("concerns:draft_discard", args=[o["draft_key"]]),
+        {**{who: 404 for who in WHO if who != "anonymous"}, "staff": 302},
+    ),
+    "concerns:mine": ("get", lambda o: reverse("concerns:mine"), SIGNED_IN_ONLY),
+    "concerns:detail": (
+        "get",
+        lambda o: reverse("concerns:detail", args=[o["concern"].pk]),
+        READERS_OF_THE_CONCERN,
+    ),
+    "concerns:receipt": (
+        "get",
+        lambda o: reverse("concerns:receipt", args=[o["concern"].pk]),
+        {
+            "staff": 200,
+            "staff2": 404,
+            "deputy": 403,
+            "dsl": 403,
+            "admin": 404,
+            "auditor": 403,
+            "dsl_b": 404,
+            "ended": 404,
+        },
+    ),
+    "concerns:addendum": (
+        "post",
+        lambda o: reverse("concerns:addendum", args=[o["concern"].pk]),
+        {
+            "staff": 302,
+            "staff2": 404,
+            "deputy": 403,
+            "dsl": 403,
+            "admin": 404,
+            "auditor": 403,
+            "dsl_b": 404,
+            "ended": 404,
+        },
+    ),
+    "concerns:attachment": (
+        "get",
+        lambda o: reverse("concerns:attachment", args=[o["attachment"].uid]),
+        READERS_OF_THE_CONCERN,
+    ),
+}
+
+
+def objects(cast) -> dict:
+    """A concern by staff at site A with an attachment, and a draft of theirs."""
+    author = client_for(cast.staff)
+    post = valid_post(cast.child_a)
+    post["files"] = [SimpleUploadedFile("note.png", PNG_BYTES)]
+    author.post(record_url(), post)
+    draft_key = uuid.uuid4()
+    author.post(reverse("concerns:draft_autosave", args=[draft_key]), {"observations": "draft"})
+    concern = Concern.objects.get()
+    return {"concern": concern, "attachment": concern.attachments.get(), "draft_key": draft_key}
+
+
+POST_DATA = {"concerns:addendum": {"text": "An addendum."}}
