@@ -253,3 +253,29 @@ class AddendumForm(forms.Form):
         if not text:
             raise ValidationError("Write the addendum before adding it.")
         return text
+
+
+class ShareForm(forms.Form):
+    grantee = forms.ModelChoiceField(
+        label="Share with",
+        queryset=None,
+        empty_label="Choose a person",
+        error_messages={"required": "Choose who to share with.", "invalid_choice": "Choose someone at this school."},
+    )
+    reason = forms.CharField(
+        label="Why do they need to see it?",
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        max_length=2000,
+        error_messages={"required": "Say why this person needs to see it."},
+    )
+    ends_on = forms.DateField(
+        label="Share until (the last day they can see it)",
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        error_messages={"required": "Choose the last day of the share.", "invalid": "Enter a real date."},
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grantee"].queryset = candidates
+        self.fields["grantee"].label_from_instance = lambda person: f"{person.full_name} ({person.email})"
+        self.fields["grantee"].widget.attrs["class"] = "form-select"

@@ -3,10 +3,11 @@
 import uuid
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from concerns import policy
 from concerns.choices import ChildRole
-from concerns.models import Child, Concern, ConcernDraft, Notification
+from concerns.models import Child, Concern, ConcernDraft, Notification, Share
 
 SEARCH_LIMIT = 25
 
@@ -81,3 +82,51 @@ def key_belongs_to_someone_else(user, key: uuid.UUID) -> bool:
 
 def notifications_unread_for(user) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user.pk, read_at__isnull=True).select_related("concern__site")
+
+
+def child_for_sharing(user, pk: int) -> Child | None:
+    """A child whose record the user may share: on the roll of a site where they are on the DSL team."""
+    return Child.objects.filter(pk=pk, site_id__in=policy.site_ids_for(user, policy.DSL_TEAM_ROLES)).first()
+
+
+def share_managed_by(user, pk: int) -> Share | None:
+    """A share the user may end: one at a site where they are on the DSL team."""
+    dsl_sites = policy.site_ids_for(user, policy.DSL_TEAM_ROLES)
+    by_concern = Share.objects.filter(concern__site_id__in=dsl_sites).order_by().values("id")
+    by_child = Share.objects.filter(child__site_id__in=dsl_sites).order_by().values("id")
+    return Share.objects.select_related("grantee").filter(pk=pk, id__in=by_concern.union(by_child)).first()
+
+
+def shares_live_on(concern: Concern) -> QuerySet[Share]:
+    """Shares of this concern, or of its children, still granting access."""
+    child_ids = concern.child_links.values("child_id")
+    live = Share.objects.filter(revoked_at__isnull=True, ends_on__gte=timezone.localdate())
+    return (
+        live.filter(
+            id__in=live.filter(concern=concern)
+            .order_by()
+            .values("id")
+            .union(live.filter(child_id__in=child_ids).order_by().values("id"))
+        )
+        .select_related("grantee", "granted_by", "child")
+        .order_by("ends_on")
+    )
+
+
+def shares_received_by(user) -> QuerySet[Share]:
+    return (
+        Share.objects.filter(grantee=user.pk, revoked_at__isnull=True, ends_on__gte=timezone.localdate())
+        .select_related("granted_by", "child", "concern")
+        .order_by("ends_on")
+    )
+
+
+def concerns_shared_with(user) -> QuerySet[Concern]:
+    """The concerns a user reads only because they were shared with them."""
+    shared_ids = policy.concern_ids_shared_with(user)
+    return (
+        policy.concerns_visible_to(user)
+        .filter(id__in=shared_ids)
+        .prefetch_related("child_links__child", "categories")
+        .order_by("-recorded_at")
+    )

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from concerns import views
+from concerns.views import recording as views
+from concerns.views import shares
 
 app_name = "concerns"
 
@@ -18,4 +19,8 @@ urlpatterns = [
     path("concerns/<int:pk>/receipt/", views.concern_receipt, name="receipt"),
     path("concerns/<int:pk>/addenda/", views.concern_addendum, name="addendum"),
     path("attachments/<uuid:uid>/", views.attachment_download, name="attachment"),
+    path("concerns/<int:pk>/share/", shares.concern_share, name="share_concern"),
+    path("children/<int:pk>/share/", shares.child_share, name="share_child"),
+    path("shares/<int:pk>/end/", shares.share_end, name="share_end"),
+    path("shared/", shares.shared_with_me, name="shared"),
 ]

@@ -227,6 +227,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "alerts-deliver-pending": {"task": "concerns.tasks.alerts_deliver_pending", "schedule": 60.0},
+    "shares-expire": {"task": "concerns.tasks.shares_expire", "schedule": 300.0},
 }
 
 # django-auditlog writes into Vigil's own ledger table.

@@ -8,8 +8,10 @@ import uuid
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from concerns.models import Concern
+from concerns.services.shares import share_grant
 from tests.access.common import NON_RECORDERS, READERS_OF_THE_CONCERN, RECORDERS, SIGNED_IN_ONLY, WHO
 from tests.concerns.helpers import PNG_BYTES, record_url, valid_post
 from tests.conftest import client_for
@@ -83,7 +85,50 @@ def objects(cast) -> dict:
     draft_key = uuid.uuid4()
     author.post(reverse("concerns:draft_autosave", args=[draft_key]), {"observations": "draft"})
     concern = Concern.objects.get()
-    return {"concern": concern, "attachment": concern.attachments.get(), "draft_key": draft_key}
+    # A share of another child's record, so the matrix's readers of `concern` stay as they are.
+    share = share_grant(
+        granted_by=cast.dsl,
+        grantee=cast.staff2,
+        child=cast.child_a2,
+        reason="Form tutor follow-up.",
+        ends_on=timezone.localdate(),
+    )
+    return {
+        "concern": concern,
+        "attachment": concern.attachments.get(),
+        "draft_key": draft_key,
+        "share": share,
+        "child_a": cast.child_a,
+    }
 
+
+SHARE_ROWS = {
+    "concerns:share_concern": (
+        "get",
+        lambda o: reverse("concerns:share_concern", args=[o["concern"].pk]),
+        {**READERS_OF_THE_CONCERN, "deputy": 200, "dsl": 200, "staff": 403, "auditor": 403},
+    ),
+    "concerns:share_child": (
+        "get",
+        lambda o: reverse("concerns:share_child", args=[o["child_a"].pk]),
+        {
+            "staff": 403,
+            "staff2": 403,
+            "deputy": 200,
+            "dsl": 200,
+            "admin": 403,
+            "auditor": 403,
+            "dsl_b": 404,
+            "ended": 404,
+        },
+    ),
+    "concerns:share_end": (
+        "post",
+        lambda o: reverse("concerns:share_end", args=[o["share"].pk]),
+        {**{who: 404 for who in WHO if who != "anonymous"}, "deputy": 302, "dsl": 302},
+    ),
+    "concerns:shared": ("get", lambda o: reverse("concerns:shared"), SIGNED_IN_ONLY),
+}
+ROWS.update(SHARE_ROWS)
 
 POST_DATA = {"concerns:addendum": {"text": "An addendum."}}

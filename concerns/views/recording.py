@@ -274,7 +274,10 @@ def _show_concern(request: HttpRequest, concern: Concern, addendum_form: Addendu
         "addendum_form": addendum_form,
         "body_sides": BodySide.choices,
         "can_add_addendum": policy.can_add_addendum(request.user, concern),
+        "can_share": policy.can_share(request.user, concern),
     }
+    if context["can_share"]:
+        context["shares"] = list(selectors.shares_live_on(concern))
     return render(request, "concerns/detail.html", context, status=status)
 
 

@@ -1,0 +1,127 @@
+"""Sharing: a DSL or deputy grants one named person one concern or one child's record, for a reason,
+until a date. The grant is a django-guardian object permission; the Share row is its record."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from guardian.shortcuts import assign_perm, remove_perm
+
+from accounts.models import User
+from accounts.selectors import share_candidates_at
+from audit.models import AuditEntry
+from audit.services import audit_record
+from concerns import policy
+from concerns.models import Child, Concern, Share
+
+LONGEST_SHARE = datetime.timedelta(days=366)
+
+
+def _check_grant(*, granted_by: User, grantee: User, site_id: int, ends_on: datetime.date, reason: str) -> None:
+    today = timezone.localdate()
+    if grantee.pk == granted_by.pk:
+        raise ValidationError({"grantee": "You cannot share with yourself."})
+    if not share_candidates_at(site_id).filter(pk=grantee.pk).exists():
+        raise ValidationError({"grantee": "Choose someone with an active role at this school."})
+    if ends_on < today:
+        raise ValidationError({"ends_on": "The end date cannot be in the past."})
+    if ends_on > today + LONGEST_SHARE:
+        raise ValidationError({"ends_on": "A share can last at most a year; share again if it is still needed."})
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why this person needs to see it."})
+
+
+@transaction.atomic
+def share_grant(
+    *,
+    granted_by: User,
+    grantee: User,
+    reason: str,
+    ends_on: datetime.date,
+    concern: Concern | None = None,
+    child: Child | None = None,
+) -> Share:
+    """Let one named person read one concern, or every unrestricted concern about one child, until ends_on."""
+    if (concern is None) == (child is None):
+        raise ValueError("Share one concern or one child")
+    target = concern or child
+    allowed = policy.can_share(granted_by, concern) if concern else policy.can_share_child(granted_by, child)
+    if not allowed:
+        raise PermissionDenied("Only the DSL team of the school shares its records.")
+    _check_grant(granted_by=granted_by, grantee=grantee, site_id=target.site_id, ends_on=ends_on, reason=reason)
+    share = Share(
+        grantee=grantee, granted_by=granted_by, concern=concern, child=child, reason=reason.strip(), ends_on=ends_on
+    )
+    share.full_clean()
+    share.save()
+    assign_perm("view_concern" if concern else "view_child", grantee, target)
+    audit_record(
+        actor=granted_by,
+        event="share.granted",
+        target=share,
+        action=AuditEntry.Action.CREATE,
+        object_ids=[grantee.pk],
+        site_id=target.site_id,
+        fields=["reason"],
+    )
+    return share
+
+
+def _end(share: Share, *, ended_by: User | None) -> None:
+    share.revoked_at = timezone.now()
+    share.revoked_by = ended_by
+    share.save(update_fields=["revoked_at", "revoked_by"])
+    target = share.concern or share.child
+    still_shared = Share.objects.filter(
+        grantee=share.grantee,
+        concern=share.concern,
+        child=share.child,
+        revoked_at__isnull=True,
+        ends_on__gte=timezone.localdate(),
+    ).exists()
+    if not still_shared:
+        remove_perm("view_concern" if share.concern_id else "view_child", share.grantee, target)
+
+
+@transaction.atomic
+def share_revoke(*, revoked_by: User, share: Share) -> Share:
+    """End a share now. The record of it stays; the access goes."""
+    target = share.concern or share.child
+    allowed = policy.can_share(revoked_by, target) if share.concern_id else policy.can_share_child(revoked_by, target)
+    if not allowed:
+        raise PermissionDenied("Only the DSL team of the school revokes its shares.")
+    if share.revoked_at is None:
+        _end(share, ended_by=revoked_by)
+        audit_record(
+            actor=revoked_by,
+            event="share.revoked",
+            target=share,
+            action=AuditEntry.Action.UPDATE,
+            object_ids=[share.grantee_id],
+            site_id=target.site_id,
+        )
+    return share
+
+
+def shares_expire() -> int:
+    """End every share past its last day (the periodic sweep). Each is ended once, in its own step."""
+    ended = 0
+    due = Share.objects.filter(revoked_at__isnull=True, ends_on__lt=timezone.localdate())
+    for share_id in list(due.values_list("id", flat=True)):
+        with transaction.atomic():
+            share = Share.objects.select_for_update().select_related("concern", "child").get(pk=share_id)
+            if share.revoked_at is not None:
+                continue
+            _end(share, ended_by=None)
+            target = share.concern or share.child
+            audit_record(
+                actor=None,
+                event="share.expired",
+                target=share,
+                action=AuditEntry.Action.UPDATE,
+                object_ids=[share.grantee_id],
+                site_id=target.site_id,
+            )
+            ended += 1
+    return ended
