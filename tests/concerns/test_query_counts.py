@@ -36,5 +36,5 @@ def test_concern_page_query_count(cast, busy_site, django_assert_max_num_queries
     concern = cast.child_a.concerns.first()
     client = client_for(cast.staff)
     client.get(reverse("concerns:detail", args=[concern.pk]))
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(19):
         assert client.get(reverse("concerns:detail", args=[concern.pk])).status_code == 200
