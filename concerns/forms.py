@@ -270,7 +270,7 @@ class ShareForm(forms.Form):
     )
     ends_on = forms.DateField(
         label="Share until (the last day they can see it)",
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}),
         error_messages={"required": "Choose the last day of the share.", "invalid": "Enter a real date."},
     )
 

@@ -199,3 +199,9 @@ def test_recording_can_wait_for_induction_when_the_organisation_asks(cast):
         user=cast.staff, kind="induction", completed_on=timezone.localdate(), recorded_by=cast.admin
     )
     assert client.get(reverse("concerns:new")).status_code == 302
+
+
+def test_the_share_form_offers_a_date_the_browser_can_show(cast, concerns):
+    page = client_for(cast.dsl).get(reverse("concerns:share_concern", args=[concerns["ada"].pk]))
+    default_end = timezone.localdate() + datetime.timedelta(days=30)
+    assert f'value="{default_end.isoformat()}"' in page.text  # a date input reads only YYYY-MM-DD
