@@ -1,5 +1,7 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+
+SIGN_IN_ERROR = "The email address or password is not right. Check them and try again."
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -8,10 +10,47 @@ class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
         label="Email address", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
-    error_messages = {
-        "invalid_login": "The email address or password is not right. Check them and try again.",
-        "inactive": "The email address or password is not right. Check them and try again.",
-    }
+    error_messages = {"invalid_login": SIGN_IN_ERROR, "inactive": SIGN_IN_ERROR}
 
     def clean_username(self) -> str:
         return self.cleaned_data["username"].strip().lower()
+
+
+class CodeForm(forms.Form):
+    """A six-digit code from the authenticator app, or one of the person's recovery codes."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        help_text="The six digits your authenticator app shows now, or one of your recovery codes.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "autocapitalize": "off", "spellcheck": "false"}
+        ),
+        error_messages={"required": "Enter the code from your authenticator app."},
+    )
+
+    ERRORS = {
+        "wrong": "That code is not right, or it has been used already. Enter the code your app shows now.",
+        "throttled": "Too many wrong codes. Wait a minute, then enter the code your app shows now.",
+    }
+
+    def error_for(self, reason: str) -> str:
+        return self.ERRORS.get(reason, self.ERRORS["wrong"])
+
+
+class PasswordResetByEmailForm(PasswordResetForm):
+    """Ask for a reset link. The page that follows reads the same whether or not the email has an account."""
+
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+
+class EnrolmentCodeForm(CodeForm):
+    """The first code from a newly set-up authenticator app (recovery codes come after)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = "The six digits your authenticator app shows now for Vigil."

@@ -1,19 +1,20 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts.forms import EmailAuthenticationForm
+from accounts import views
 
 app_name = "accounts"
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html",
-            authentication_form=EmailAuthenticationForm,
-            redirect_authenticated_user=True,
-        ),
-        name="login",
-    ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", views.login, name="login"),
+    path("logout/", views.logout, name="logout"),
+    path("mfa/", views.mfa_code, name="mfa_verify"),
+    path("mfa/enrol/", views.mfa_setup, name="mfa_enrol"),
+    path("session/", views.session_status, name="session_status"),
+    path("session/keepalive/", views.session_keepalive, name="session_keepalive"),
+    path("password/change/", views.password_change, name="password_change"),
+    path("password/change/done/", views.password_change_done, name="password_change_done"),
+    path("password/reset/", views.password_reset, name="password_reset"),
+    path("password/reset/sent/", views.password_reset_done, name="password_reset_done"),
+    path("password/reset/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
+    path("password/reset/complete/", views.password_reset_complete, name="password_reset_complete"),
 ]

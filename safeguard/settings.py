@@ -7,9 +7,11 @@ VIGIL_ENV chooses the mode:
 DATABASE_URL and REDIS_URL switch either mode to PostgreSQL and Redis.
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from safeguard.env import env_bool, env_int, env_list, env_secret, env_str
@@ -53,6 +55,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
     "accounts",
     "audit",
     "concerns",
@@ -65,11 +69,19 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "accounts.middleware.PermissionsPolicyMiddleware",
     "audit.context.CorrelationIdMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # After the audit context, so a timed-out sign-out is on the ledger with its request id.
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.MFARequiredMiddleware",
     "accounts.middleware.NoStoreForSignedInMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "safeguard.urls"
@@ -108,6 +120,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out email and address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -120,6 +134,26 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "concerns:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Second factor (django-otp): TOTP authenticator apps and single-use recovery codes.
+OTP_TOTP_ISSUER = "Vigil"
+# A fresh code within this many seconds before sharing, exporting, transferring or changing roles.
+VIGIL_MFA_FRESH_SECONDS = env_int("VIGIL_MFA_FRESH_SECONDS", 10 * 60)
+
+# Lockout (django-axes): five failures in a row for one email from one address cools that pair off.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.services.auth.axes_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.services.auth.axes_client_ip"
+AXES_RESET_ON_SUCCESS = True
+# The cool-off runs from the fifth failure; tries during it are refused but do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+# Sign-ins are on Vigil's own ledger already: no second, unsealed record of who signed in from where.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None
 
@@ -170,8 +204,16 @@ ATTACHMENT_MAX_FILES = 10
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
-# Sessions and cookies.
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 60)
+# Sessions and cookies. The idle and absolute limits are enforced by
+# accounts.middleware.SessionTimeoutMiddleware, which reads these at each request.
+VIGIL_SESSION_IDLE_SECONDS = env_int("VIGIL_SESSION_IDLE_SECONDS", 30 * 60)
+# DSLs, deputies, administrators and auditors reach the most: a shorter idle limit.
+VIGIL_SESSION_IDLE_SECONDS_PRIVILEGED = env_int("VIGIL_SESSION_IDLE_SECONDS_PRIVILEGED", 15 * 60)
+VIGIL_SESSION_ABSOLUTE_SECONDS = env_int("VIGIL_SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
+VIGIL_SESSION_WARNING_SECONDS = env_int("VIGIL_SESSION_WARNING_SECONDS", 2 * 60)
+# A backstop a little past the longest idle limit, so the middleware still finds an idle session
+# and can tell the person why they were signed out.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", VIGIL_SESSION_IDLE_SECONDS + 10 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -187,6 +229,22 @@ SECURE_HSTS_PRELOAD = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# accounts.middleware.PermissionsPolicyMiddleware sends this: no page needs these devices.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=()"
+# No inline script or style anywhere: scripts are files (with the request's nonce), data goes
+# in data-* attributes. data: images are Bootstrap's own SVG icons in its stylesheet.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 
 # Email: the console by default. Alerts carry no child names or concern text.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -228,6 +286,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "alerts-deliver-pending": {"task": "concerns.tasks.alerts_deliver_pending", "schedule": 60.0},
     "shares-expire": {"task": "concerns.tasks.shares_expire", "schedule": 300.0},
+    "imports-resume": {"task": "concerns.tasks.imports_resume", "schedule": 300.0},
 }
 
 # django-auditlog writes into Vigil's own ledger table.
@@ -244,5 +303,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # django-axes logs every sign-in at INFO; the ledger already holds what matters.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

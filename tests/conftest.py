@@ -7,15 +7,22 @@ Plus a user whose membership at site A has ended, and children on each roll.
 
 import datetime
 import importlib
+import time
 from dataclasses import dataclass
 
 import pytest
 from django.apps import apps as django_apps
+from django.http import HttpResponse
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.choices import Role
 from accounts.models import Site, User
+from accounts.services.auth import MFA_VERIFIED_AT
 from concerns.models import Category, Child
 from tests.factories import PASSWORD, ChildFactory, MembershipFactory, SiteFactory, UserFactory
 
@@ -94,11 +101,44 @@ def cast(db) -> Cast:
     )
 
 
+def authenticator_for(user: User) -> TOTPDevice:
+    """The user's confirmed authenticator app, made on first use (django-otp's TOTP device)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+
+
+def current_code(device: TOTPDevice) -> str:
+    """The code the person's app would show now: the next time step the device has not used yet
+    (the device accepts one step either side, and never the same step twice)."""
+    device.refresh_from_db()
+    step = max((int(time.time()) - device.t0) // device.step + device.drift, device.last_t + 1)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits)
+    totp.time = device.t0 + step * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
 def client_for(user: User | None) -> Client:
+    """A browser signed in as `user` who has entered their second-factor code just now.
+
+    force_login, not login(): django-axes needs the request that a real sign-in has, and the code
+    step is its own page. Tests of the sign-in itself use `sign_in_with_code`.
+    """
     client = Client()
     if user is not None:
-        assert client.login(email=user.email, password=PASSWORD)
+        device = authenticator_for(user)
+        client.force_login(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session[MFA_VERIFIED_AT] = time.time()
+        session.save()
     return client
+
+
+def sign_in_with_code(client: Client, user: User, password: str = PASSWORD) -> HttpResponse:
+    """Sign in as a person does: email and password, then the code from their authenticator app."""
+    response = client.post(reverse("accounts:login"), {"username": user.email, "password": password})
+    assert response.status_code == 302, "the password step did not accept the email and password"
+    return client.post(reverse("accounts:mfa_verify"), {"code": current_code(authenticator_for(user))})
 
 
 @pytest.fixture

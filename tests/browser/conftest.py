@@ -15,6 +15,7 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 import pytest  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
 
+from tests.conftest import authenticator_for, current_code  # noqa: E402
 from tests.factories import PASSWORD  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -120,11 +121,16 @@ def page(context):
 
 
 def sign_in(page, user) -> None:
-    """Sign in through the real login page, as a person would."""
+    """Sign in through the real login page, as a person would: password, then the code their
+    authenticator app shows (the user is given a confirmed authenticator if they have none)."""
+    device = authenticator_for(user)
     page.goto("/accounts/login/")
     page.get_by_label("Email address").fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
+    page.get_by_label("Code").fill(current_code(device))
+    page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("navigation", name="Main")).to_contain_text(user.full_name)
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import Membership, Site, User
+from accounts.services.mfa import DEMO_RECOVERY_CODES, DEMO_TOTP_SECRETS, mfa_device_install
 from concerns.choices import BodySide, ChildRole
 from concerns.models import Category, Child, Concern
 from concerns.services.recording import ChildInConcern, Mark, addendum_add, concern_submit
@@ -705,11 +706,16 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo data loaded (all people and events are fictional)."))
         self.stdout.write(", ".join(f"{count} {name}" for name, count in counts.items()))
         login = settings.VIGIL_BASE_URL.rstrip("/") + reverse("accounts:login")
-        self.stdout.write(f"\nSign in at {login}\nEvery demo account's password is: {DEMO_PASSWORD}\n")
-        self.stdout.write(f"  {'Email':<22} {'Role':<14} Site")
+        self.stdout.write(f"\nSign in at {login}\nEvery demo account's password is: {DEMO_PASSWORD}")
+        self.stdout.write(
+            "Then the code from an authenticator app set up with the account's secret below, or from\n"
+            "`manage.py demo_totp <email>`, or a recovery code: demo-recovery-01 to demo-recovery-10 (each once).\n"
+        )
+        self.stdout.write(f"  {'Email':<22} {'Role':<14} {'Site':<24} Authenticator secret")
         for account in DEMO_ACCOUNTS:
             role = Role(account.role).label
-            self.stdout.write(f"  {account.email:<22} {role:<14} {SITES[account.site]}")
+            secret = DEMO_TOTP_SECRETS[account.email]
+            self.stdout.write(f"  {account.email:<22} {role:<14} {SITES[account.site]:<24} {secret}")
 
 
 def seed_all() -> dict[str, int]:
@@ -741,6 +747,10 @@ def create_accounts(sites: dict[str, Site], today: date) -> dict[str, User]:
         user = User.objects.create_user(account.email, DEMO_PASSWORD, full_name=account.full_name)
         ends_on = today + timedelta(days=AUDITOR_MEMBERSHIP_DAYS) if account.role == Role.AUDITOR else None
         Membership.objects.create(user=user, site=sites[account.site], role=account.role, ends_on=ends_on)
+        # A documented authenticator secret and recovery codes (README), so the demo needs no phone.
+        mfa_device_install(
+            user=user, secret_base32=DEMO_TOTP_SECRETS[account.email], recovery_codes=DEMO_RECOVERY_CODES
+        )
         users[account.email] = user
     return users
 

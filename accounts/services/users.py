@@ -1,0 +1,246 @@
+"""Accounts and memberships, as an administrator changes them in the console.
+
+Who may see children's records follows from these rows, so every change is checked against the
+administrator's own sites, written in one transaction and put on the ledger.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from accounts.choices import Role
+from accounts.console_selectors import admin_site_ids, has_access_elsewhere, memberships_managed_by
+from accounts.models import Membership, Site, User
+from audit.models import AuditEntry
+from audit.services import audit_record
+
+
+def require_admin_of_site(admin: User, site_id: int) -> None:
+    """An administrator changes memberships only at the sites they administer."""
+    if not admin_site_ids(admin).filter(site_id=site_id).exists():
+        raise PermissionDenied("You do not administer that site.")
+
+
+def require_not_self(admin: User, user: User) -> None:
+    # Separation of duties: an administrator who could give themselves a DSL role could read
+    # every concern. Their own account is changed by another administrator.
+    if admin.pk == user.pk:
+        raise PermissionDenied("Another administrator must change your own account and roles.")
+
+
+def require_whole_account(admin: User, user: User) -> None:
+    """Account-wide changes (deactivate, reactivate, reset MFA) need authority over every site the person works at."""
+    require_not_self(admin, user)
+    if has_access_elsewhere(admin, user):
+        raise PermissionDenied("This person also works at a site you do not administer.")
+
+
+def _account_site_ids(admin: User, user: User) -> list[int]:
+    """The administrator's sites where this person has a membership: where an account event is shown."""
+    return sorted(set(memberships_managed_by(admin).filter(user=user).values_list("site_id", flat=True)))
+
+
+def _audit_account_event(admin: User, user: User, event: str, action: int) -> None:
+    for site_id in _account_site_ids(admin, user) or [None]:
+        audit_record(actor=admin, event=event, target=user, site_id=site_id, action=action)
+
+
+def _check_new_membership(*, role: str, ends_on: datetime.date | None) -> None:
+    today = timezone.localdate()
+    if role == Role.AUDITOR and ends_on is None:
+        raise ValidationError(
+            {"ends_on": "An auditor's access must have an end date: enter the last day they need access."}
+        )
+    if ends_on is not None and ends_on < today:
+        raise ValidationError({"ends_on": "The end date is in the past: enter today or a later date."})
+
+
+def _open_membership(*, admin: User, user: User, site: Site, role: str, ends_on: datetime.date | None) -> Membership:
+    _check_new_membership(role=role, ends_on=ends_on)
+    today = timezone.localdate()
+    membership = Membership.objects.select_for_update().filter(user=user, site=site, role=role).first()
+    if membership is None:
+        membership = Membership(user=user, site=site, role=role)
+    elif membership.ends_on is None or membership.ends_on >= today:
+        raise ValidationError({"role": f"{user} already has the role {membership.get_role_display()} at {site}."})
+    # One row per person, site and role (a database constraint): a role given again reopens the
+    # ended row. The ledger keeps each earlier period (membership.ended, membership.added).
+    membership.starts_on = today
+    membership.ends_on = ends_on
+    membership.full_clean()
+    membership.save()
+    audit_record(
+        actor=admin,
+        event="membership.added",
+        target=membership,
+        site_id=site.pk,
+        fields=["role", "starts_on", "ends_on"],
+        action=AuditEntry.Action.CREATE,
+    )
+    return membership
+
+
+def _invitation_link(user: User) -> str:
+    path = reverse(
+        "accounts:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    return settings.VIGIL_BASE_URL.rstrip("/") + path
+
+
+def _link_lifetime() -> str:
+    hours = max(1, settings.PASSWORD_RESET_TIMEOUT // 3600)
+    if hours % 24 == 0 and hours >= 48:
+        return f"{hours // 24} days"
+    return "1 hour" if hours == 1 else f"{hours} hours"
+
+
+def _invitation_body(user: User, sites: list[str]) -> str:
+    return (
+        f"Hello {user.full_name},\n\n"
+        f"An administrator has given you an account on Vigil, the safeguarding record system used at "
+        f"{', '.join(sites) or 'your school'}.\n\n"
+        f"Choose your password here (the link works once, for {_link_lifetime()}):\n"
+        f"{_invitation_link(user)}\n\n"
+        "When you first sign in you will also set up an authenticator app.\n"
+        "If you were not expecting this email, ignore it and tell your school office.\n"
+    )
+
+
+@transaction.atomic
+def user_create(
+    *,
+    admin: User,
+    full_name: str,
+    email: str,
+    site: Site,
+    role: str,
+    ends_on: datetime.date | None = None,
+    invite: bool = True,
+) -> User:
+    """An administrator gives a person an account and their first role at one of the administrator's sites."""
+    require_admin_of_site(admin, site.pk)
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError(
+            {"email": "An account with this email address already exists: find it in the list of users."}
+        )
+    _check_new_membership(role=role, ends_on=ends_on)
+    user = User(email=email, full_name=full_name.strip())
+    user.set_unusable_password()  # they choose their own through the invitation link
+    user.full_clean()
+    user.save()
+    audit_record(actor=admin, event="account.created", target=user, site_id=site.pk, action=AuditEntry.Action.CREATE)
+    _open_membership(admin=admin, user=user, site=site, role=role, ends_on=ends_on)
+    if invite:
+        user_invite(admin=admin, user=user)
+    return user
+
+
+@transaction.atomic
+def user_invite(*, admin: User, user: User) -> None:
+    """Email a person a link to choose their password; until they use it, nothing changes for them."""
+    if not user.is_active:
+        raise ValidationError("This account is deactivated: reactivate it before sending an invitation.")
+    sites = list(
+        Site.objects.filter(id__in=_account_site_ids(admin, user)).order_by("name").values_list("name", flat=True)
+    )
+    _audit_account_event(admin, user, "account.invited", AuditEntry.Action.ACCESS)
+    # Sent inside the transaction: if the mail server refuses, the account is not left half-made.
+    send_mail(
+        subject="Your Vigil account: choose your password",
+        message=_invitation_body(user, sites),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+@transaction.atomic
+def user_deactivate(*, admin: User, user: User) -> User:
+    """A person loses all access from their next request; their account and what they recorded stay whole."""
+    require_whole_account(admin, user)
+    if not user.is_active:
+        raise ValidationError("This account is already deactivated.")
+    user.is_active = False
+    user.full_clean()
+    user.save(update_fields=["is_active"])
+    _audit_account_event(admin, user, "account.deactivated", AuditEntry.Action.UPDATE)
+    return user
+
+
+@transaction.atomic
+def user_reactivate(*, admin: User, user: User) -> User:
+    """A deactivated person's account works again, with whatever memberships are still current."""
+    require_whole_account(admin, user)
+    if user.is_active:
+        raise ValidationError("This account is already active.")
+    user.is_active = True
+    user.full_clean()
+    user.save(update_fields=["is_active"])
+    _audit_account_event(admin, user, "account.reactivated", AuditEntry.Action.UPDATE)
+    return user
+
+
+@transaction.atomic
+def membership_add(
+    *, admin: User, user: User, site: Site, role: str, ends_on: datetime.date | None = None
+) -> Membership:
+    """A person gains a role at one of the administrator's sites, from today, optionally until an end date."""
+    require_not_self(admin, user)
+    require_admin_of_site(admin, site.pk)
+    return _open_membership(admin=admin, user=user, site=site, role=role, ends_on=ends_on)
+
+
+def _close_membership(*, admin: User, membership: Membership) -> Membership:
+    today = timezone.localdate()
+    if membership.ends_on is not None and membership.ends_on < today:
+        raise ValidationError("This membership has already ended.")
+    # ends_on is the last day with access, so yesterday: the person loses access at their next
+    # request, not at midnight.
+    membership.ends_on = today - datetime.timedelta(days=1)
+    membership.full_clean()
+    membership.save(update_fields=["ends_on"])
+    audit_record(
+        actor=admin,
+        event="membership.ended",
+        target=membership,
+        site_id=membership.site_id,
+        fields=["ends_on"],
+        action=AuditEntry.Action.UPDATE,
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_end(*, admin: User, membership: Membership) -> Membership:
+    """A person's role at a site stops granting anything from their next request."""
+    require_not_self(admin, membership.user)
+    require_admin_of_site(admin, membership.site_id)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    return _close_membership(admin=admin, membership=membership)
+
+
+@transaction.atomic
+def membership_change_role(
+    *, admin: User, membership: Membership, role: str, ends_on: datetime.date | None = None
+) -> Membership:
+    """A person's role at a site changes: the old membership ends and a new one starts, both on the ledger."""
+    require_not_self(admin, membership.user)
+    require_admin_of_site(admin, membership.site_id)
+    membership = Membership.objects.select_for_update().select_related("user", "site").get(pk=membership.pk)
+    if role == membership.role:
+        raise ValidationError({"role": "Choose a role different from the current one."})
+    _check_new_membership(role=role, ends_on=ends_on)
+    _close_membership(admin=admin, membership=membership)
+    return _open_membership(admin=admin, user=membership.user, site=membership.site, role=role, ends_on=ends_on)
