@@ -1,6 +1,6 @@
 """Writing to the ledger. Every read or write of a child's record goes through audit_record."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from auditlog.context import auditlog_value
 from django.contrib.contenttypes.models import ContentType
@@ -23,6 +23,7 @@ def audit_record(
     model: type[models.Model] | None = None,
     object_ids: Iterable[int] = (),
     fields: Iterable[str] = (),
+    counts: Mapping[str, int] | None = None,
     site_id: int | None = None,
     actor_role: str = "",
     action: int = AuditEntry.Action.ACCESS,
@@ -38,6 +39,8 @@ def audit_record(
         extra["object_ids"] = ids
     if fields:
         extra["fields"] = sorted(fields)
+    if counts:
+        extra["counts"] = {name: int(number) for name, number in counts.items()}
     context = _request_context()
     actor_user = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEntry.objects.create(

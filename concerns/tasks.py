@@ -20,3 +20,29 @@ def alerts_deliver_pending() -> int:
 def shares_expire() -> int:
     """The periodic sweep that takes away access when a share reaches its end date."""
     return shares.shares_expire()
+
+
+@shared_task
+def import_run(job_id: int) -> str:
+    """Run a confirmed MIS import (children or staff) in batches; progress is on the job row."""
+    from concerns.services import imports
+
+    return imports.import_run(job_id=job_id).status
+
+
+@shared_task
+def imports_resume() -> int:
+    """The periodic sweep: start any confirmed import whose message a broker outage lost, and
+    drop the rows of previews nobody confirmed within a day."""
+    import datetime
+
+    from django.utils import timezone
+
+    from concerns.services import imports
+
+    now = timezone.now()
+    imports.import_previews_expire(before=now - datetime.timedelta(days=1))
+    stalled = imports.import_ids_stalled(now - datetime.timedelta(minutes=5))
+    for job_id in stalled:
+        import_run.delay(job_id)
+    return len(stalled)
