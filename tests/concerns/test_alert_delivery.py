@@ -3,6 +3,7 @@ broker outage loses nothing: the concern is committed and the periodic sweep sen
 
 import time
 
+import kombu.pools
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
@@ -33,6 +34,14 @@ def test_a_submission_reaches_the_dsl_team_through_a_real_worker(cast):
     assert not Notification.objects.filter(email_sent_at__isnull=True).exists()
 
 
+def _reset_broker_connections() -> None:
+    """Drop every pooled connection and producer, so the next publish connects to the broker now set."""
+    app.pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+    kombu.pools.reset()
+
+
 @pytest.fixture
 def broker_down():
     """Point the app at a port where no broker listens, for the length of one test."""
@@ -45,8 +54,7 @@ def broker_down():
     app.conf.broker_url = "redis://127.0.0.1:9/0"
     app.conf.broker_transport_options = {}
     app.conf.task_publish_retry = False
-    app.pool.force_close_all()
-    app._pool = None
+    _reset_broker_connections()
     yield
     (
         app.conf.broker_url,
@@ -54,8 +62,7 @@ def broker_down():
         app.conf.broker_connection_retry,
         app.conf.task_publish_retry,
     ) = saved
-    app.pool.force_close_all()
-    app._pool = None
+    _reset_broker_connections()
 
 
 @pytest.mark.django_db(transaction=True)
