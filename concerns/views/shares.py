@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.decorators import recent_mfa_required
 from accounts.selectors import share_candidates_at
 from audit.services import audit_record
 from concerns import policy, selectors
@@ -51,6 +52,7 @@ def _share_page(request: HttpRequest, *, site_id: int, concern=None, child=None)
 
 
 @login_required
+@recent_mfa_required
 @require_http_methods(["GET", "POST"])
 def concern_share(request: HttpRequest, pk: int) -> HttpResponse:
     concern = selectors.concern_for_reading(request.user, pk)
@@ -62,6 +64,7 @@ def concern_share(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@recent_mfa_required
 @require_http_methods(["GET", "POST"])
 def child_share(request: HttpRequest, pk: int) -> HttpResponse:
     child = selectors.child_for_sharing(request.user, pk)

@@ -1,6 +1,7 @@
 """Sharing: one named person, one concern or one child's record, for a reason, until a date."""
 
 import datetime
+import time
 
 import pytest
 import time_machine
@@ -9,6 +10,7 @@ from django.utils import timezone
 from guardian.models import UserObjectPermission
 
 from accounts.models import Organisation, TrainingRecord
+from accounts.services.auth import MFA_VERIFIED_AT
 from audit.models import AuditEntry
 from concerns.models import ConcernUserObjectPermission, Share
 from concerns.services.shares import share_grant, shares_expire
@@ -205,3 +207,14 @@ def test_the_share_form_offers_a_date_the_browser_can_show(cast, concerns):
     page = client_for(cast.dsl).get(reverse("concerns:share_concern", args=[concerns["ada"].pk]))
     default_end = timezone.localdate() + datetime.timedelta(days=30)
     assert f'value="{default_end.isoformat()}"' in page.text  # a date input reads only YYYY-MM-DD
+
+
+def test_sharing_asks_for_a_fresh_code_first(cast, concerns):
+    client = client_for(cast.dsl)
+    session = client.session
+    session[MFA_VERIFIED_AT] = time.time() - 11 * 60
+    session.save()
+    url = reverse("concerns:share_concern", args=[concerns["ada"].pk])
+    response = _share_form(client, url, cast.staff2)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:mfa_verify"))
+    assert not Share.objects.exists()
