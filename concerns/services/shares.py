@@ -110,7 +110,7 @@ def shares_expire() -> int:
     due = Share.objects.filter(revoked_at__isnull=True, ends_on__lt=timezone.localdate())
     for share_id in list(due.values_list("id", flat=True)):
         with transaction.atomic():
-            share = Share.objects.select_for_update().select_related("concern", "child").get(pk=share_id)
+            share = Share.objects.select_for_update(of=("self",)).select_related("concern", "child").get(pk=share_id)
             if share.revoked_at is not None:
                 continue
             _end(share, ended_by=None)

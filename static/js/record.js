@@ -238,4 +238,6 @@
     });
   });
   render();
+  // What the page opened with is not a change: opening the form and leaving makes no draft.
+  lastSaved = serialise(draftBody());
 })();

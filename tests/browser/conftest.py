@@ -84,8 +84,11 @@ def _console_error(context, message) -> None:
 
 
 @pytest.fixture
-def new_context(chromium, live_server):
-    """Make a fresh browser context (a separate person's browser) on the live server; closed after."""
+def new_context(chromium, live_server, transactional_db):
+    """Make a fresh browser context (a separate person's browser) on the live server; closed after.
+
+    It asks for the database itself so that it is closed before the database is emptied: a page's
+    last request (an autosave as the tab closes) must not reach a server whose test has ended."""
     contexts = []
 
     def make(viewport=DESKTOP):

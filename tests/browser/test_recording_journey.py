@@ -268,6 +268,20 @@ def test_a_draft_survives_a_closed_tab_and_only_its_author_can_open_it(context, 
     expect(other.locator("main")).to_contain_text("You have no drafts.")
 
 
+def test_opening_the_form_and_leaving_without_typing_leaves_no_draft(context, browser_cast):
+    cast = browser_cast
+    page = context.new_page()
+    sign_in(page, cast.staff)
+    open_form_for(page, cast.child_a)
+    page.goto("/")  # away, with nothing typed: the tab's "hidden" moment sends nothing
+    other_tab = context.new_page()
+    open_form_for(other_tab, cast.child_a)
+    other_tab.close()
+    page.goto("/concerns/drafts/")
+    expect(page.locator("main")).to_contain_text("You have no drafts.")
+    assert not ConcernDraft.objects.exists()
+
+
 def test_double_clicking_submit_records_one_concern(page, browser_cast):
     cast = browser_cast
     sign_in(page, cast.staff)
