@@ -33,7 +33,5 @@ def dsl_team_at(site_ids) -> QuerySet[User]:
 def share_candidates_at(site_id: int) -> QuerySet[User]:
     """People at a site a concern may be shared with: active, and not there only as administrators
     (administrators read no concern content)."""
-    member_ids = (
-        Membership.objects.active().filter(site_id=site_id).exclude(role=Role.ADMIN).values("user_id")
-    )
+    member_ids = Membership.objects.active().filter(site_id=site_id).exclude(role=Role.ADMIN).values("user_id")
     return User.objects.filter(id__in=member_ids, is_active=True).order_by("full_name")
