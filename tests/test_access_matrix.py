@@ -36,7 +36,8 @@ def _url_names(resolver: URLResolver, namespace: str = "") -> set[str]:
 
 
 def test_every_url_pattern_has_a_row_in_the_matrix():
-    assert _url_names(get_resolver()) == set(MATRIX)
+    # "name#variant" rows ask the same URL about another kind of object (restricted, shared...).
+    assert _url_names(get_resolver()) == {name.split("#")[0] for name in MATRIX}
 
 
 @pytest.fixture

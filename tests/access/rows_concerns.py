@@ -15,6 +15,7 @@ from concerns.services.shares import share_grant
 from tests.access.common import NON_RECORDERS, READERS_OF_THE_CONCERN, RECORDERS, SIGNED_IN_ONLY, WHO
 from tests.concerns.helpers import PNG_BYTES, record_url, valid_post
 from tests.conftest import client_for
+from tests.factories import restricted_category
 
 # name: (method, url builder, {who: status}); anonymous defaults to 302 (to sign in).
 ROWS = {
@@ -93,7 +94,18 @@ def objects(cast) -> dict:
         reason="Form tutor follow-up.",
         ends_on=timezone.localdate(),
     )
+    restricted_post = valid_post(cast.child_a, categories=[str(restricted_category().pk)])
+    restricted_post["files"] = [SimpleUploadedFile("restricted.png", PNG_BYTES)]
+    author.post(record_url(), restricted_post)
+    restricted = Concern.objects.get(is_restricted=True)
+    author.post(record_url(), valid_post(cast.child_a2))
+    shared = Concern.objects.get(child_links__child=cast.child_a2)
+    client_for(cast.staff_b).post(record_url(), valid_post(cast.child_b))
     return {
+        "restricted": restricted,
+        "restricted_attachment": restricted.attachments.get(),
+        "shared": shared,
+        "other_site": Concern.objects.get(site=cast.site_b),
         "concern": concern,
         "attachment": concern.attachments.get(),
         "draft_key": draft_key,
@@ -130,5 +142,37 @@ SHARE_ROWS = {
     "concerns:shared": ("get", lambda o: reverse("concerns:shared"), SIGNED_IN_ONLY),
 }
 ROWS.update(SHARE_ROWS)
+
+# The same pages asked about the other objects that matter: a restricted concern, a concern
+# reached through a share of its child, and a concern at the other site.
+NOT_AT_SITE_A = {who: 404 for who in WHO if who != "anonymous"}
+VARIANT_ROWS = {
+    "concerns:detail#restricted": (
+        "get",
+        lambda o: reverse("concerns:detail", args=[o["restricted"].pk]),
+        {**NOT_AT_SITE_A, "staff": 200, "dsl": 200, "auditor": 200},
+    ),
+    "concerns:attachment#restricted": (
+        "get",
+        lambda o: reverse("concerns:attachment", args=[o["restricted_attachment"].uid]),
+        {**NOT_AT_SITE_A, "staff": 200, "dsl": 200, "auditor": 200},
+    ),
+    "concerns:detail#shared": (
+        "get",
+        lambda o: reverse("concerns:detail", args=[o["shared"].pk]),
+        {**READERS_OF_THE_CONCERN, "staff2": 200},
+    ),
+    "concerns:share_concern#restricted": (
+        "get",
+        lambda o: reverse("concerns:share_concern", args=[o["restricted"].pk]),
+        {**NOT_AT_SITE_A, "staff": 403, "dsl": 200, "auditor": 403},
+    ),
+    "concerns:detail#other_site": (
+        "get",
+        lambda o: reverse("concerns:detail", args=[o["other_site"].pk]),
+        {**NOT_AT_SITE_A, "dsl_b": 200},
+    ),
+}
+ROWS.update(VARIANT_ROWS)
 
 POST_DATA = {"concerns:addendum": {"text": "An addendum."}}
