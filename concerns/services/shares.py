@@ -68,7 +68,8 @@ def share_grant(
     return share
 
 
-def _end(share: Share, *, ended_by: User | None) -> None:
+def _end(share: Share, *, ended_by: User | None, event: str) -> None:
+    """Close the share's record, take the grant away unless another live share still gives it, and audit."""
     share.revoked_at = timezone.now()
     share.revoked_by = ended_by
     share.save(update_fields=["revoked_at", "revoked_by"])
@@ -82,6 +83,14 @@ def _end(share: Share, *, ended_by: User | None) -> None:
     ).exists()
     if not still_shared:
         remove_perm("view_concern" if share.concern_id else "view_child", share.grantee, target)
+    audit_record(
+        actor=ended_by,
+        event=event,
+        target=share,
+        action=AuditEntry.Action.UPDATE,
+        object_ids=[share.grantee_id],
+        site_id=target.site_id,
+    )
 
 
 @transaction.atomic
@@ -92,15 +101,7 @@ def share_revoke(*, revoked_by: User, share: Share) -> Share:
     if not allowed:
         raise PermissionDenied("Only the DSL team of the school revokes its shares.")
     if share.revoked_at is None:
-        _end(share, ended_by=revoked_by)
-        audit_record(
-            actor=revoked_by,
-            event="share.revoked",
-            target=share,
-            action=AuditEntry.Action.UPDATE,
-            object_ids=[share.grantee_id],
-            site_id=target.site_id,
-        )
+        _end(share, ended_by=revoked_by, event="share.revoked")
     return share
 
 
@@ -113,15 +114,6 @@ def shares_expire() -> int:
             share = Share.objects.select_for_update(of=("self",)).select_related("concern", "child").get(pk=share_id)
             if share.revoked_at is not None:
                 continue
-            _end(share, ended_by=None)
-            target = share.concern or share.child
-            audit_record(
-                actor=None,
-                event="share.expired",
-                target=share,
-                action=AuditEntry.Action.UPDATE,
-                object_ids=[share.grantee_id],
-                site_id=target.site_id,
-            )
+            _end(share, ended_by=None, event="share.expired")
             ended += 1
     return ended
