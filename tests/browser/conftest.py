@@ -142,8 +142,11 @@ def artifact(name: str) -> Path:
     return ARTIFACTS / name
 
 
-def publish_screenshot(source: Path, name: str) -> Path:
-    """Copy a screenshot to static/img, where the README shows it."""
+def publish_screenshot(source: Path, name: str) -> Path | None:
+    """Copy a screenshot to static/img, where the README shows it, when asked to
+    (VIGIL_PUBLISH_SCREENSHOTS=1): an ordinary test run leaves committed files alone."""
+    if os.environ.get("VIGIL_PUBLISH_SCREENSHOTS") != "1":
+        return None
     target = REPO_ROOT / "static" / "img" / name
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, target)
