@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.apps import apps as django_apps
+from django.db import connection
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
@@ -43,6 +44,46 @@ class Cast:
     child_a: Child
     child_a2: Child
     child_b: Child
+
+
+LEDGER_TABLE = "audit_auditentry"
+
+
+def _flush_past_ledger_triggers(sql_flush):
+    """Wrap the test database's flush so it can empty the append-only ledger between tests.
+
+    Test-only, and no bypass of production: the ledger's triggers refuse DELETE and TRUNCATE to
+    the application, and pytest-django's transactional tests empty every table after each test.
+    On PostgreSQL the flush runs with session_replication_role = replica, which only a superuser
+    may set (CI connects as the postgres superuser; the production role is not one), and only for
+    the flush's own transaction (SET LOCAL). On SQLite the flush drops the ledger's triggers,
+    empties the tables and recreates the very same triggers, read back from sqlite_master, in
+    the flush's transaction. Nothing here is imported by the application.
+    """
+
+    def flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        statements = sql_flush(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        if LEDGER_TABLE not in tables or not statements:
+            return statements
+        if self.connection.vendor == "postgresql":
+            return ["SET LOCAL session_replication_role = replica", *statements]
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [LEDGER_TABLE]
+            )
+            triggers = cursor.fetchall()
+        return [*(f'DROP TRIGGER "{name}"' for name, _ in triggers), *statements, *(sql for _, sql in triggers)]
+
+    return flush
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _ledger_flushable_in_tests():
+    operations = type(connection.ops)
+    original = operations.sql_flush
+    operations.sql_flush = _flush_past_ledger_triggers(original)
+    yield
+    operations.sql_flush = original
 
 
 def _member(site: Site, role: str, email: str, name: str, **kwargs) -> User:
