@@ -1,8 +1,12 @@
 from django.urls import include, path
 
+handler403 = "concerns.views.denials.forbidden"
+handler404 = "concerns.views.denials.not_found"
+
 urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("console/", include("accounts.console_urls")),
     path("console/records/", include("concerns.console_urls")),
+    path("audit/", include("concerns.ledger_urls")),
     path("", include("concerns.urls")),
 ]

@@ -30,7 +30,8 @@ def state(cast, person) -> tuple:
         TOTPDevice.objects.filter(user=person).count(),
         TrainingRecord.objects.filter(user=person).count(),
         (cast.site_b.day_starts, cast.site_b.review_cutoff, cast.site_b.holidays),
-        AuditEntry.objects.exclude(event__in=["account.login", "account.logout"]).count(),
+        # Each refused request writes its denial; anything else on the ledger would be a change.
+        AuditEntry.objects.exclude(event__in=["account.login", "account.logout", "access.denied"]).count(),
     )
 
 

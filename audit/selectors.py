@@ -1,0 +1,168 @@
+"""Reads of the ledger, in plain ids: the caller says which sites, objects and children are in view.
+
+`audit` knows no domain model. The concerns layer turns a reader's roles into a LedgerScope (sites,
+and for entries written without a site, the ids of objects and children at those sites); these
+functions only filter the one table. Id sets from different rules are combined by UNION, never OR.
+"""
+
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import BooleanField, Expression, F, QuerySet
+from django.utils import timezone
+
+from audit.models import AuditEntry
+
+PAGE_SIZE = 50
+ACCOUNT_EVENT_PREFIXES = ("account.", "membership.")
+
+
+class ObjectIdsAmong(Expression):
+    """True when the entry's additional_data["object_ids"] names one of `ids` (a list or an id subquery)."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, ids: QuerySet | Sequence[int]):
+        super().__init__()
+        self.ids = ids
+        self.column = F("additional_data")
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        clone = self.copy()
+        clone.column = self.column.resolve_expression(query, allow_joins, reuse, summarize, for_save)
+        return clone
+
+    def _ids_sql(self, compiler, connection) -> tuple[str, list]:
+        if isinstance(self.ids, QuerySet):
+            sql, params = self.ids.query.get_compiler(connection=connection).as_sql()
+            return sql, list(params)
+        ids = [int(number) for number in self.ids] or [-1]
+        return ", ".join(["%s"] * len(ids)), ids
+
+    def as_sql(self, compiler, connection):
+        # Only compiled SQL is interpolated here: the ids travel as parameters.
+        column, column_params = compiler.compile(self.column)
+        ids_sql, ids_params = self._ids_sql(compiler, connection)
+        if connection.vendor == "postgresql":
+            sql = (
+                f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(COALESCE(({column})->'object_ids', '[]'::jsonb))"  # noqa: S608
+                f" AS named(object_id) WHERE named.object_id::bigint IN ({ids_sql}))"
+            )
+        else:
+            sql = (
+                f"EXISTS (SELECT 1 FROM json_each({column}, '$.object_ids') AS named"  # noqa: S608
+                f" WHERE named.value IN ({ids_sql}))"
+            )
+        return sql, [*column_params, *ids_params]
+
+
+@dataclass(frozen=True)
+class LedgerScope:
+    """One part of the ledger a reader may see, as plain ids the concerns layer works out from roles.
+
+    site_ids: entries written for these sites. objects: for entries written without a site, the ids
+    of objects (by content type id) at those sites. child_ids with child_list_type_ids: entries of
+    those content types without a site whose object_ids name one of these children.
+    event_prefixes: if given, only events starting with one of them (an administrator's view).
+    """
+
+    site_ids: QuerySet | Sequence[int]
+    objects: Mapping[int, QuerySet] = field(default_factory=dict)
+    child_ids: QuerySet | None = None
+    child_list_type_ids: tuple[int, ...] = ()
+    event_prefixes: tuple[str, ...] = ()
+
+
+def _events_starting(entries: QuerySet, prefixes: Iterable[str]) -> QuerySet:
+    parts = [entries.filter(event__startswith=prefix).order_by().values("id") for prefix in prefixes]
+    return entries.filter(id__in=parts[0].union(*parts[1:])) if parts else entries
+
+
+def _scope_ids(scope: LedgerScope) -> list[QuerySet]:
+    unsited = AuditEntry.objects.filter(site_id__isnull=True)
+    parts = [AuditEntry.objects.filter(site_id__in=scope.site_ids)]
+    for type_id, object_ids in scope.objects.items():
+        parts.append(unsited.filter(content_type_id=type_id, object_id__in=object_ids))
+    if scope.child_ids is not None and scope.child_list_type_ids:
+        parts.append(
+            unsited.filter(content_type_id__in=scope.child_list_type_ids).filter(ObjectIdsAmong(scope.child_ids))
+        )
+    if scope.event_prefixes:
+        parts = [_events_starting(part, scope.event_prefixes) for part in parts]
+    return [part.order_by().values("id") for part in parts]
+
+
+def ledger_entries_for(scopes: Sequence[LedgerScope]) -> QuerySet[AuditEntry]:
+    """Every entry in any of the scopes, newest first; nothing when there is no scope."""
+    parts = [part for scope in scopes for part in _scope_ids(scope)]
+    if not parts:
+        return AuditEntry.objects.none()
+    return AuditEntry.objects.filter(id__in=parts[0].union(*parts[1:])).order_by("-id")
+
+
+def entries_about_child(
+    entries: QuerySet[AuditEntry] | None, *, child_id: int, child_type_id: int, child_list_type_ids: Iterable[int]
+) -> QuerySet[AuditEntry]:
+    """Entries about one child: the child itself, or entries of the listed types whose object_ids name it.
+
+    Without `entries`, the whole ledger: a child's page shows every view of that child, from anywhere."""
+    entries = AuditEntry.objects.all() if entries is None else entries
+    itself = entries.filter(content_type_id=child_type_id, object_id=child_id).order_by().values("id")
+    named = (
+        entries.filter(content_type_id__in=list(child_list_type_ids))
+        .filter(ObjectIdsAmong([child_id]))
+        .order_by()
+        .values("id")
+    )
+    return entries.filter(id__in=itself.union(named)).order_by("-id")
+
+
+def ledger_filtered(
+    entries: QuerySet[AuditEntry],
+    *,
+    actor_id: int | None = None,
+    event: str = "",
+    action: int | None = None,
+    content_type_id: int | None = None,
+    object_id: int | None = None,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet[AuditEntry]:
+    """Narrow entries by who, what happened, to which object and when (dates in the site's time zone)."""
+    if actor_id is not None:
+        entries = entries.filter(actor_id=actor_id)
+    if event:
+        entries = entries.filter(event__startswith=event)
+    if action is not None:
+        entries = entries.filter(action=action)
+    if content_type_id is not None:
+        entries = entries.filter(content_type_id=content_type_id)
+    if object_id is not None:
+        entries = entries.filter(object_id=object_id)
+    if date_from is not None:
+        entries = entries.filter(timestamp__gte=_start_of(date_from))
+    if date_to is not None:
+        entries = entries.filter(timestamp__lt=_start_of(date_to + datetime.timedelta(days=1)))
+    return entries
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def ledger_page(entries: QuerySet[AuditEntry], *, before: int | None = None) -> tuple[list[AuditEntry], int | None]:
+    """One page of entries, newest first, older than `before` (keyset: one query whatever the page),
+    and the id to ask for the next page with, or None on the last page."""
+    if before is not None:
+        entries = entries.filter(id__lt=before)
+    rows = list(entries.select_related("content_type").order_by("-id")[: PAGE_SIZE + 1])
+    if len(rows) > PAGE_SIZE:
+        return rows[:PAGE_SIZE], rows[PAGE_SIZE - 1].id
+    return rows, None
+
+
+def ledger_head_id() -> int:
+    """The newest entry's id now: an export stops here, so its count and its rows agree."""
+    return AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0

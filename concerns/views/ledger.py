@@ -1,0 +1,296 @@
+"""The ledger for those who may read it, and each child's page with "who has viewed this record".
+
+Who reads what (DESIGN.md section 1): DSLs and auditors every entry for their sites; administrators
+account events only, nothing about children; the DSL team "who has viewed this child" on the
+child's page. Every one of these pages is itself on the ledger.
+"""
+
+import csv
+import datetime
+from collections.abc import Iterator
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from accounts.choices import DSL_TEAM_ROLES, Role
+from accounts.models import Membership, User
+from accounts.selectors import site_ids_for
+from audit import selectors as ledger
+from audit.models import AuditEntry
+from audit.services import audit_record
+from concerns import policy
+from concerns.forms_ledger import LedgerFilterForm
+from concerns.models import Addendum, Attachment, BodyMapMark, Child, Concern, ConcernChild
+
+LEDGER_ROLES = {Role.DSL, Role.AUDITOR}
+CHILD_PAGE_ROLES = {*DSL_TEAM_ROLES, Role.AUDITOR}
+VIEWERS_SHOWN = 20
+LEDGER_APPS = ("accounts", "concerns", "audit")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CSV_COLUMNS = (
+    "entry",
+    "time (UTC)",
+    "who",
+    "role",
+    "event",
+    "action",
+    "object type",
+    "object",
+    "children",
+    "site",
+    "address",
+    "request",
+    "fields",
+    "counts",
+)
+
+
+def _type_id(model) -> int:
+    return ContentType.objects.get_for_model(model).id
+
+
+def _child_list_type_ids() -> tuple[int, ...]:
+    """Entries of these types list the children they are about in object_ids."""
+    return (_type_id(Child), _type_id(Concern))
+
+
+def _whole_sites_scope(site_ids: QuerySet) -> ledger.LedgerScope:
+    concern_ids = Concern.objects.filter(site_id__in=site_ids).values("id")
+    return ledger.LedgerScope(
+        site_ids=site_ids,
+        objects={
+            _type_id(Child): Child.objects.filter(site_id__in=site_ids).values("id"),
+            _type_id(Concern): concern_ids,
+            _type_id(ConcernChild): ConcernChild.objects.filter(concern_id__in=concern_ids).values("id"),
+            _type_id(Addendum): Addendum.objects.filter(concern_id__in=concern_ids).values("id"),
+            _type_id(Attachment): Attachment.objects.filter(concern_id__in=concern_ids).values("id"),
+            _type_id(BodyMapMark): BodyMapMark.objects.filter(concern_id__in=concern_ids).values("id"),
+            **_account_objects(site_ids),
+        },
+        child_ids=Child.objects.filter(site_id__in=site_ids).values("id"),
+        child_list_type_ids=_child_list_type_ids(),
+    )
+
+
+def _account_objects(site_ids: QuerySet) -> dict[int, QuerySet]:
+    memberships = Membership.objects.filter(site_id__in=site_ids)
+    return {_type_id(User): memberships.values("user_id"), _type_id(Membership): memberships.values("id")}
+
+
+def _account_events_scope(site_ids: QuerySet) -> ledger.LedgerScope:
+    return ledger.LedgerScope(
+        site_ids=site_ids, objects=_account_objects(site_ids), event_prefixes=ledger.ACCOUNT_EVENT_PREFIXES
+    )
+
+
+class _Reader:
+    """What of the ledger this person may read, from their active memberships."""
+
+    def __init__(self, user):
+        self.full_sites = site_ids_for(user, LEDGER_ROLES)
+        self.account_sites = site_ids_for(user, {Role.ADMIN})
+        self.reads_children = self.full_sites.exists()
+        self.reads_accounts = self.account_sites.exists()
+        if not (self.reads_children or self.reads_accounts):
+            raise PermissionDenied("Your role does not read the audit ledger.")
+
+    def scopes(self) -> list[ledger.LedgerScope]:
+        scopes = [_whole_sites_scope(self.full_sites)] if self.reads_children else []
+        return scopes + ([_account_events_scope(self.account_sites)] if self.reads_accounts else [])
+
+    def single_site_id(self) -> int | None:
+        site_ids = set(self.full_sites.values_list("site_id", flat=True)) | set(
+            self.account_sites.values_list("site_id", flat=True)
+        )
+        return site_ids.pop() if len(site_ids) == 1 else None
+
+    def form(self, data) -> LedgerFilterForm:
+        sites = self.full_sites.union(self.account_sites)
+        members = User.objects.filter(id__in=Membership.objects.filter(site_id__in=sites).values("user_id"))
+        types = ContentType.objects.filter(app_label__in=LEDGER_APPS).order_by("app_label", "model")
+        return LedgerFilterForm(
+            data,
+            actors=[(user.pk, f"{user.full_name} ({user.email})") for user in members.order_by("full_name")],
+            object_types=[(kind.pk, f"{kind.app_label}.{kind.model}") for kind in types],
+            about_children=self.reads_children,
+        )
+
+
+def _filtered(reader: _Reader, form: LedgerFilterForm) -> QuerySet[AuditEntry]:
+    entries = ledger.ledger_entries_for(reader.scopes())
+    if not form.is_valid():
+        return entries.none()
+    data = form.cleaned_data
+    if data.get("child"):
+        entries = ledger.entries_about_child(
+            entries, child_id=data["child"], child_type_id=_type_id(Child), child_list_type_ids=_child_list_type_ids()
+        )
+    return ledger.ledger_filtered(
+        entries,
+        actor_id=data["actor"],
+        event=data["event"],
+        action=data["action"],
+        content_type_id=data["object_type"],
+        object_id=data["object_id"],
+        date_from=data["date_from"],
+        date_to=data["date_to"],
+    )
+
+
+def _audit_ledger_read(request: HttpRequest, reader: _Reader, form: LedgerFilterForm, **kwargs) -> None:
+    child_id = form.cleaned_data.get("child") if form.is_valid() else None
+    target = {"model": Child, "object_ids": [child_id]} if child_id else {"target": request.user}
+    audit_record(actor=request.user, site_id=reader.single_site_id(), **target, **kwargs)
+
+
+def _int_or_none(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() else None
+
+
+@login_required
+@require_GET
+def ledger_index(request: HttpRequest) -> HttpResponse:
+    reader = _Reader(request.user)
+    form = reader.form(request.GET)
+    rows, next_before = ledger.ledger_page(_filtered(reader, form), before=_int_or_none(request.GET.get("before")))
+    _audit_ledger_read(request, reader, form, event="ledger.viewed", counts={"entries": len(rows)})
+    query = request.GET.copy()
+    query.pop("before", None)
+    return render(
+        request,
+        "audit/ledger.html",
+        {
+            "form": form,
+            "rows": rows,
+            "next_before": next_before,
+            "query": query.urlencode(),
+            "is_first_page": "before" not in request.GET,
+            "reads_children": reader.reads_children,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def csv_cell(value) -> str:
+    """A spreadsheet must not run a cell as a formula: text that would start one gets a leading quote."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def _csv_row(entry: AuditEntry) -> list[str]:
+    extra = entry.additional_data or {}
+    cells = [
+        entry.id,
+        entry.timestamp.astimezone(datetime.UTC).isoformat(),
+        entry.actor_email or "",
+        entry.actor_role,
+        entry.event,
+        entry.get_action_display(),
+        f"{entry.content_type.app_label}.{entry.content_type.model}",
+        entry.object_pk,
+        " ".join(str(number) for number in extra.get("object_ids", [])),
+        entry.site_id,
+        entry.remote_addr,
+        entry.cid,
+        " ".join(extra.get("fields", [])),
+        " ".join(f"{name}={number}" for name, number in extra.get("counts", {}).items()),
+    ]
+    return [csv_cell(cell) for cell in cells]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_lines(entries: QuerySet[AuditEntry]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(CSV_COLUMNS)
+    for entry in entries.select_related("content_type").order_by("-id").iterator(chunk_size=2000):
+        yield writer.writerow(_csv_row(entry))
+
+
+@login_required
+@require_GET
+def ledger_export(request: HttpRequest) -> HttpResponse:
+    reader = _Reader(request.user)
+    form = reader.form(request.GET)
+    if not form.is_valid():
+        _audit_ledger_read(request, reader, form, event="ledger.viewed", counts={"entries": 0})
+        context = {"form": form, "rows": [], "reads_children": reader.reads_children}
+        return render(request, "audit/ledger.html", context, status=400)
+    # Stop at today's head, so the count on the ledger and the rows in the file agree.
+    entries = _filtered(reader, form).filter(id__lte=ledger.ledger_head_id())
+    _audit_ledger_read(request, reader, form, event="ledger.exported", counts={"entries": entries.count()})
+    response = StreamingHttpResponse(_csv_lines(entries), content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="vigil-ledger-{stamp}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _child_for_page(user, pk: int) -> Child:
+    child = Child.objects.select_related("site").filter(pk=pk, site_id__in=site_ids_for(user, CHILD_PAGE_ROLES)).first()
+    if child is not None:
+        return child
+    if policy.children_on_roll_for(user).filter(pk=pk).exists():
+        raise PermissionDenied("A child's record is for the DSL team and auditors of the school.")
+    raise Http404
+
+
+def _roles_at(actor_role: str, site_code: str) -> str:
+    """The recorded roles ("staff@birch, dsl@oak") as words, those at this child's school first."""
+    parts = [part.split("@", 1) for part in actor_role.split(", ") if "@" in part]
+    here = [Role(role).label for role, code in parts if code == site_code and role in Role.values]
+    return ", ".join(here) or ", ".join(f"{Role(role).label} ({code})" for role, code in parts if role in Role.values)
+
+
+def _viewers_of(child: Child) -> list[AuditEntry]:
+    """The latest reads of this child's record, each with the reader's roles as they were then."""
+    about = ledger.entries_about_child(
+        None, child_id=child.pk, child_type_id=_type_id(Child), child_list_type_ids=_child_list_type_ids()
+    )
+    rows = list(about.filter(action=AuditEntry.Action.ACCESS).select_related("content_type")[:VIEWERS_SHOWN])
+    for row in rows:
+        row.role_label = _roles_at(row.actor_role, child.site.code)
+    return rows
+
+
+@login_required
+@require_GET
+def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    child = _child_for_page(request.user, pk)
+    concerns = list(
+        policy.concerns_visible_to(request.user)
+        .filter(id__in=ConcernChild.objects.filter(child=child).values("concern_id"))
+        .prefetch_related("categories")
+        .order_by("-recorded_at")
+    )
+    audit_record(
+        actor=request.user,
+        event="child.viewed",
+        target=child,
+        site_id=child.site_id,
+        object_ids=[child.pk],
+        counts={"concerns": len(concerns)},
+    )
+    reads_ledger = site_ids_for(request.user, LEDGER_ROLES).filter(site_id=child.site_id).exists()
+    return render(
+        request,
+        "concerns/child.html",
+        {
+            "child": child,
+            "concerns": concerns,
+            "viewers": _viewers_of(child),
+            "visible_concern_ids": {concern.pk for concern in concerns},
+            "concern_type_id": _type_id(Concern),
+            "ledger_url": f"{reverse('ledger:index')}?child={child.pk}" if reads_ledger else "",
+        },
+    )
