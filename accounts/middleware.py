@@ -12,6 +12,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from accounts.selectors import roles_described
 from accounts.services.auth import (
     LAST_ACTIVITY_AT,
     PRIVILEGED,
@@ -20,6 +21,7 @@ from accounts.services.auth import (
     is_privileged,
     mfa_required,
 )
+from audit.context import reset_actor_roles, set_actor_roles
 from audit.models import AuditEntry
 from audit.services import audit_record
 
@@ -130,3 +132,28 @@ class NoStoreForSignedInMiddleware:
         if getattr(request, "user", None) is not None and request.user.is_authenticated:
             response["Cache-Control"] = "no-store"
         return response
+
+
+class AuditActorRolesMiddleware:
+    """Tell the ledger, lazily, which roles the signed-in person holds where: each entry records
+    the actor's roles at the time, and the query runs only if the request writes an entry."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if not user.is_authenticated:
+            return self.get_response(request)
+        described: list[str] = []
+
+        def describe() -> str:
+            if not described:
+                described.append(roles_described(user))
+            return described[0]
+
+        token = set_actor_roles(user.pk, describe)
+        try:
+            return self.get_response(request)
+        finally:
+            reset_actor_roles(token)

@@ -35,3 +35,9 @@ def share_candidates_at(site_id: int) -> QuerySet[User]:
     (administrators read no concern content)."""
     member_ids = Membership.objects.active().filter(site_id=site_id).exclude(role=Role.ADMIN).values("user_id")
     return User.objects.filter(id__in=member_ids, is_active=True).order_by("full_name")
+
+
+def roles_described(user) -> str:
+    """The user's active roles, as the ledger records them: "staff@birch, dsl@oak"."""
+    memberships = Membership.objects.active().filter(user=user).order_by("site__code", "role")
+    return ", ".join(f"{role}@{code}" for role, code in memberships.values_list("role", "site__code"))

@@ -6,7 +6,7 @@ from auditlog.context import auditlog_value
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from audit.context import current_cid
+from audit.context import actor_roles_of, current_cid
 from audit.models import AuditEntry
 
 
@@ -51,7 +51,7 @@ def audit_record(
         event=event,
         actor=actor_user,
         actor_email=getattr(actor_user, "email", None),
-        actor_role=actor_role,
+        actor_role=actor_role or actor_roles_of(getattr(actor_user, "pk", None)),
         site_id=site_id,
         additional_data=extra or None,
         cid=current_cid(),

@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "accounts.middleware.PermissionsPolicyMiddleware",
     "audit.context.CorrelationIdMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    "accounts.middleware.AuditActorRolesMiddleware",
     # After the audit context, so a timed-out sign-out is on the ledger with its request id.
     "accounts.middleware.SessionTimeoutMiddleware",
     "accounts.middleware.MFARequiredMiddleware",
@@ -287,6 +288,8 @@ CELERY_BEAT_SCHEDULE = {
     "alerts-deliver-pending": {"task": "concerns.tasks.alerts_deliver_pending", "schedule": 60.0},
     "shares-expire": {"task": "concerns.tasks.shares_expire", "schedule": 300.0},
     "imports-resume": {"task": "concerns.tasks.imports_resume", "schedule": 300.0},
+    # Links new ledger entries into the hash chain; a few seconds is how long an entry waits unsealed.
+    "audit-seal": {"task": "audit.tasks.audit_seal", "schedule": 5.0},
 }
 
 # django-auditlog writes into Vigil's own ledger table.

@@ -29,6 +29,18 @@ def _big_pdf() -> SimpleUploadedFile:
     return _upload("scan.pdf", PDF_BYTES + b"0" * (20 * 1024 * 1024 + 1))
 
 
+def _stored_files() -> set[str]:
+    """Every file in attachment storage (other tests in this process may have left theirs)."""
+    storage, found, folders = Attachment.file.field.storage, set(), ["attachments"]
+    while folders:
+        folder = folders.pop()
+        if storage.exists(folder):
+            subfolders, files = storage.listdir(folder)
+            folders += [f"{folder}/{name}" for name in subfolders]
+            found |= {f"{folder}/{name}" for name in files}
+    return found
+
+
 def _assert_nothing_saved() -> None:
     assert not Concern.objects.exists()
     assert not ConcernChild.objects.exists()
@@ -85,13 +97,13 @@ BAD_FILES = {
 def test_bad_file_is_explained_and_nothing_is_saved(cast, as_user, makers, message, settings):
     post = valid_post(cast.child_a)
     post["files"] = [make() for make in makers] + [_upload("fine.png", PNG_BYTES)][: 0 if len(makers) > 10 else 1]
+    files_before = _stored_files()
     response = as_user(cast.staff).post(record_url(), post)
     assert response.status_code == 200
     assert message in response.text
     assert "choose them again" in response.text
     _assert_nothing_saved()
-    storage = Attachment.file.field.storage
-    assert not storage.exists("attachments") or not any(storage.listdir("attachments")[0])
+    assert _stored_files() == files_before
 
 
 @pytest.mark.parametrize(
