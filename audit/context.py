@@ -4,7 +4,11 @@ import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
 
+from auditlog.middleware import AuditlogMiddleware
+from django.conf import settings
+
 _correlation_id: ContextVar[str | None] = ContextVar("vigil_correlation_id", default=None)
+_client_ip: ContextVar[str | None] = ContextVar("vigil_client_ip", default=None)
 
 
 # Who is acting in this request and what roles they hold where, described by the layer that knows
@@ -14,6 +18,20 @@ _actor_roles: ContextVar[tuple[int, Callable[[], str]] | None] = ContextVar("vig
 
 def current_cid() -> str | None:
     return _correlation_id.get()
+
+
+def current_client_ip() -> str | None:
+    return _client_ip.get()
+
+
+def client_ip_of(request) -> str | None:
+    """The client's address as the ledger records it: REMOTE_ADDR, or behind Vigil's own TLS proxy
+    the address that proxy appended last. A client's own X-Forwarded-For is never believed."""
+    if settings.SECURE_PROXY_SSL_HEADER:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if forwarded[-1]:
+            return forwarded[-1]
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def set_actor_roles(user_id: int, describe: Callable[[], str]):
@@ -34,14 +52,26 @@ def actor_roles_of(user_id: int | None) -> str:
 
 
 class CorrelationIdMiddleware:
-    """Give each request a fresh correlation id (never trusted from a header)."""
+    """Give each request a fresh correlation id (never trusted from a header) and note the client's
+    address for every ledger entry the request writes."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         token = _correlation_id.set(uuid.uuid4().hex)
+        ip_token = _client_ip.set(client_ip_of(request))
         try:
             return self.get_response(request)
         finally:
+            _client_ip.reset(ip_token)
             _correlation_id.reset(token)
+
+
+class LedgerContextMiddleware(AuditlogMiddleware):
+    """auditlog's request context (actor, address, port), with the address Vigil trusts: auditlog
+    itself reads X-Forwarded-For, which any client can set, and copies it onto every entry."""
+
+    @staticmethod
+    def _get_remote_addr(request) -> str | None:
+        return client_ip_of(request)

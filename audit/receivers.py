@@ -4,12 +4,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from audit.context import client_ip_of
 from audit.models import AuditEntry
 from audit.services import audit_record
 
 
 def _remote_addr(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    return client_ip_of(request) if request is not None else None
 
 
 @receiver(user_logged_in)

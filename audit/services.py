@@ -6,13 +6,13 @@ from auditlog.context import auditlog_value
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from audit.context import actor_roles_of, current_cid
+from audit.context import actor_roles_of, current_cid, current_client_ip
 from audit.models import AuditEntry
 
 
 def _request_context() -> dict:
     context = auditlog_value.get(None) or {}
-    return {"remote_addr": context.get("remote_addr"), "remote_port": context.get("remote_port")}
+    return {"remote_port": context.get("remote_port")}
 
 
 def audit_record(
@@ -55,6 +55,6 @@ def audit_record(
         site_id=site_id,
         additional_data=extra or None,
         cid=current_cid(),
-        remote_addr=remote_addr or context["remote_addr"],
+        remote_addr=remote_addr or current_client_ip(),
         remote_port=context["remote_port"],
     )

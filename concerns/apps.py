@@ -20,3 +20,8 @@ class ConcernsConfig(AppConfig):
         auditlog.register(models.BodyMapMark, exclude_fields=["note"])
         auditlog.register(models.Child, exclude_fields=["first_name", "last_name", "preferred_name"])
         auditlog.register(models.Category)
+        auditlog.register(models.Share, exclude_fields=["reason"])
+        # An import's rows, leavers and errors hold names and dates of birth: counts only.
+        auditlog.register(models.ImportJob, exclude_fields=["rows", "seen_keys", "errors", "preview", "file_name"])
+        # Not registered: drafts (private to their author until submitted, saved as they type) and
+        # notifications (delivery bookkeeping; the submission itself is on the ledger).

@@ -75,7 +75,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "accounts.middleware.PermissionsPolicyMiddleware",
     "audit.context.CorrelationIdMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "audit.context.LedgerContextMiddleware",
     "accounts.middleware.AuditActorRolesMiddleware",
     # After the audit context, so a timed-out sign-out is on the ledger with its request id.
     "accounts.middleware.SessionTimeoutMiddleware",
@@ -295,6 +295,7 @@ CELERY_BEAT_SCHEDULE = {
 # django-auditlog writes into Vigil's own ledger table.
 AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
 AUDITLOG_INCLUDE_ALL_MODELS = False
+# The address comes from audit.context.LedgerContextMiddleware, which believes no client header.
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 AUDITLOG_CID_GETTER = "audit.context.current_cid"
 # auditlog's own migrations would create its unused default table beside ours (they do not mark
