@@ -16,6 +16,7 @@ from audit.models import AuditEntry
 
 PAGE_SIZE = 50
 ACCOUNT_EVENT_PREFIXES = ("account.", "membership.")
+SIGN_IN_FAILURE_EVENTS = ("account.login_failed", "account.locked_out")
 
 
 class ObjectIdsAmong(Expression):
@@ -66,6 +67,8 @@ class LedgerScope:
     of objects (by content type id) at those sites. child_ids with child_list_type_ids: entries of
     those content types without a site whose object_ids name one of these children.
     event_prefixes: if given, only events starting with one of them (an administrator's view).
+    unattributed_events: events written with no actor and no site that this reader also sees
+    (failed sign-ins and lockouts: nobody is signed in, and the email may belong to no one).
     """
 
     site_ids: QuerySet | Sequence[int]
@@ -73,6 +76,7 @@ class LedgerScope:
     child_ids: QuerySet | None = None
     child_list_type_ids: tuple[int, ...] = ()
     event_prefixes: tuple[str, ...] = ()
+    unattributed_events: tuple[str, ...] = ()
 
 
 def _events_starting(entries: QuerySet, prefixes: Iterable[str]) -> QuerySet:
@@ -91,6 +95,8 @@ def _scope_ids(scope: LedgerScope) -> list[QuerySet]:
         )
     if scope.event_prefixes:
         parts = [_events_starting(part, scope.event_prefixes) for part in parts]
+    if scope.unattributed_events:
+        parts.append(unsited.filter(actor__isnull=True, event__in=scope.unattributed_events))
     return [part.order_by().values("id") for part in parts]
 
 

@@ -86,7 +86,10 @@ def _account_objects(site_ids: QuerySet) -> dict[int, QuerySet]:
 
 def _account_events_scope(site_ids: QuerySet) -> ledger.LedgerScope:
     return ledger.LedgerScope(
-        site_ids=site_ids, objects=_account_objects(site_ids), event_prefixes=ledger.ACCOUNT_EVENT_PREFIXES
+        site_ids=site_ids,
+        objects=_account_objects(site_ids),
+        event_prefixes=ledger.ACCOUNT_EVENT_PREFIXES,
+        unattributed_events=ledger.SIGN_IN_FAILURE_EVENTS,
     )
 
 

@@ -213,3 +213,14 @@ def test_the_export_escapes_cells_a_spreadsheet_would_run(cast):
 )
 def test_csv_cells(cell, written):
     assert csv_cell(cell) == written
+
+
+def test_the_administrator_sees_failed_sign_ins_and_lockouts_which_belong_to_no_one(cast):
+    from django.test import Client
+
+    Client().post(reverse("accounts:login"), {"username": cast.staff.email, "password": "not the password"})
+    failed = AuditEntry.objects.get(event="account.login_failed")
+    assert failed.actor is None and failed.site_id is None
+    admin_rows = _rows(client_for(cast.admin).get(reverse("ledger:index")))
+    assert failed.pk in {row.pk for row in admin_rows}
+    assert failed.pk not in {row.pk for row in _rows(client_for(cast.dsl).get(reverse("ledger:index")))}
