@@ -19,18 +19,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from accounts.choices import DSL_TEAM_ROLES, Role
-from accounts.models import Membership, User
+from accounts.choices import Role
 from accounts.selectors import site_ids_for
 from audit import selectors as ledger
 from audit.models import AuditEntry
 from audit.services import audit_record
+from concerns import ledger_selectors as ledger_reads
 from concerns import policy
 from concerns.forms_ledger import LedgerFilterForm
-from concerns.models import Addendum, Attachment, BodyMapMark, Child, Concern, ConcernChild
+from concerns.models import Child, Concern
 
 LEDGER_ROLES = {Role.DSL, Role.AUDITOR}
-CHILD_PAGE_ROLES = {*DSL_TEAM_ROLES, Role.AUDITOR}
 VIEWERS_SHOWN = 20
 LEDGER_APPS = ("accounts", "concerns", "audit")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -52,47 +51,6 @@ CSV_COLUMNS = (
 )
 
 
-def _type_id(model) -> int:
-    return ContentType.objects.get_for_model(model).id
-
-
-def _child_list_type_ids() -> tuple[int, ...]:
-    """Entries of these types list the children they are about in object_ids."""
-    return (_type_id(Child), _type_id(Concern))
-
-
-def _whole_sites_scope(site_ids: QuerySet) -> ledger.LedgerScope:
-    concern_ids = Concern.objects.filter(site_id__in=site_ids).values("id")
-    return ledger.LedgerScope(
-        site_ids=site_ids,
-        objects={
-            _type_id(Child): Child.objects.filter(site_id__in=site_ids).values("id"),
-            _type_id(Concern): concern_ids,
-            _type_id(ConcernChild): ConcernChild.objects.filter(concern_id__in=concern_ids).values("id"),
-            _type_id(Addendum): Addendum.objects.filter(concern_id__in=concern_ids).values("id"),
-            _type_id(Attachment): Attachment.objects.filter(concern_id__in=concern_ids).values("id"),
-            _type_id(BodyMapMark): BodyMapMark.objects.filter(concern_id__in=concern_ids).values("id"),
-            **_account_objects(site_ids),
-        },
-        child_ids=Child.objects.filter(site_id__in=site_ids).values("id"),
-        child_list_type_ids=_child_list_type_ids(),
-    )
-
-
-def _account_objects(site_ids: QuerySet) -> dict[int, QuerySet]:
-    memberships = Membership.objects.filter(site_id__in=site_ids)
-    return {_type_id(User): memberships.values("user_id"), _type_id(Membership): memberships.values("id")}
-
-
-def _account_events_scope(site_ids: QuerySet) -> ledger.LedgerScope:
-    return ledger.LedgerScope(
-        site_ids=site_ids,
-        objects=_account_objects(site_ids),
-        event_prefixes=ledger.ACCOUNT_EVENT_PREFIXES,
-        unattributed_events=ledger.SIGN_IN_FAILURE_EVENTS,
-    )
-
-
 class _Reader:
     """What of the ledger this person may read, from their active memberships."""
 
@@ -105,8 +63,8 @@ class _Reader:
             raise PermissionDenied("Your role does not read the audit ledger.")
 
     def scopes(self) -> list[ledger.LedgerScope]:
-        scopes = [_whole_sites_scope(self.full_sites)] if self.reads_children else []
-        return scopes + ([_account_events_scope(self.account_sites)] if self.reads_accounts else [])
+        scopes = [ledger_reads.whole_sites_scope(self.full_sites)] if self.reads_children else []
+        return scopes + ([ledger_reads.account_events_scope(self.account_sites)] if self.reads_accounts else [])
 
     def single_site_id(self) -> int | None:
         site_ids = set(self.full_sites.values_list("site_id", flat=True)) | set(
@@ -116,7 +74,7 @@ class _Reader:
 
     def form(self, data) -> LedgerFilterForm:
         sites = self.full_sites.union(self.account_sites)
-        members = User.objects.filter(id__in=Membership.objects.filter(site_id__in=sites).values("user_id"))
+        members = ledger_reads.members_of(sites)
         types = ContentType.objects.filter(app_label__in=LEDGER_APPS).order_by("app_label", "model")
         return LedgerFilterForm(
             data,
@@ -133,7 +91,10 @@ def _filtered(reader: _Reader, form: LedgerFilterForm) -> QuerySet[AuditEntry]:
     data = form.cleaned_data
     if data.get("child"):
         entries = ledger.entries_about_child(
-            entries, child_id=data["child"], child_type_id=_type_id(Child), child_list_type_ids=_child_list_type_ids()
+            entries,
+            child_id=data["child"],
+            child_type_id=ledger_reads.type_id(Child),
+            child_list_type_ids=ledger_reads.child_list_type_ids(),
         )
     return ledger.ledger_filtered(
         entries,
@@ -240,7 +201,7 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
 
 
 def _child_for_page(user, pk: int) -> Child:
-    child = Child.objects.select_related("site").filter(pk=pk, site_id__in=site_ids_for(user, CHILD_PAGE_ROLES)).first()
+    child = ledger_reads.child_for_record_page(user, pk)
     if child is not None:
         return child
     if policy.children_on_roll_for(user).filter(pk=pk).exists():
@@ -258,7 +219,10 @@ def _roles_at(actor_role: str, site_code: str) -> str:
 def _viewers_of(child: Child) -> list[AuditEntry]:
     """The latest reads of this child's record, each with the reader's roles as they were then."""
     about = ledger.entries_about_child(
-        None, child_id=child.pk, child_type_id=_type_id(Child), child_list_type_ids=_child_list_type_ids()
+        None,
+        child_id=child.pk,
+        child_type_id=ledger_reads.type_id(Child),
+        child_list_type_ids=ledger_reads.child_list_type_ids(),
     )
     rows = list(about.filter(action=AuditEntry.Action.ACCESS).select_related("content_type")[:VIEWERS_SHOWN])
     for row in rows:
@@ -270,12 +234,7 @@ def _viewers_of(child: Child) -> list[AuditEntry]:
 @require_GET
 def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     child = _child_for_page(request.user, pk)
-    concerns = list(
-        policy.concerns_visible_to(request.user)
-        .filter(id__in=ConcernChild.objects.filter(child=child).values("concern_id"))
-        .prefetch_related("categories")
-        .order_by("-recorded_at")
-    )
+    concerns = list(ledger_reads.concerns_about(request.user, child))
     audit_record(
         actor=request.user,
         event="child.viewed",
@@ -293,7 +252,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "concerns": concerns,
             "viewers": _viewers_of(child),
             "visible_concern_ids": {concern.pk for concern in concerns},
-            "concern_type_id": _type_id(Concern),
+            "concern_type_id": ledger_reads.type_id(Concern),
             "ledger_url": f"{reverse('ledger:index')}?child={child.pk}" if reads_ledger else "",
         },
     )

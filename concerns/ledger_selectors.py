@@ -1,0 +1,78 @@
+"""Reads for the ledger pages and the child page, from what the reader's roles let them see.
+
+The audit app knows no domain model: these functions turn sites into the plain id subqueries
+(by content type) that audit.selectors filters the ledger with.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+
+from accounts.choices import DSL_TEAM_ROLES, Role
+from accounts.models import Membership, User
+from accounts.selectors import site_ids_for
+from audit import selectors as ledger
+from concerns import policy
+from concerns.models import Addendum, Attachment, BodyMapMark, Child, Concern, ConcernChild
+
+CHILD_PAGE_ROLES = {*DSL_TEAM_ROLES, Role.AUDITOR}
+
+
+def type_id(model) -> int:
+    return ContentType.objects.get_for_model(model).id
+
+
+def child_list_type_ids() -> tuple[int, ...]:
+    """Entries of these types list the children they are about in object_ids."""
+    return (type_id(Child), type_id(Concern))
+
+
+def whole_sites_scope(site_ids: QuerySet) -> ledger.LedgerScope:
+    concern_ids = Concern.objects.filter(site_id__in=site_ids).values("id")
+    return ledger.LedgerScope(
+        site_ids=site_ids,
+        objects={
+            type_id(Child): Child.objects.filter(site_id__in=site_ids).values("id"),
+            type_id(Concern): concern_ids,
+            type_id(ConcernChild): ConcernChild.objects.filter(concern_id__in=concern_ids).values("id"),
+            type_id(Addendum): Addendum.objects.filter(concern_id__in=concern_ids).values("id"),
+            type_id(Attachment): Attachment.objects.filter(concern_id__in=concern_ids).values("id"),
+            type_id(BodyMapMark): BodyMapMark.objects.filter(concern_id__in=concern_ids).values("id"),
+            **_account_objects(site_ids),
+        },
+        child_ids=Child.objects.filter(site_id__in=site_ids).values("id"),
+        child_list_type_ids=child_list_type_ids(),
+    )
+
+
+def _account_objects(site_ids: QuerySet) -> dict[int, QuerySet]:
+    memberships = Membership.objects.filter(site_id__in=site_ids)
+    return {type_id(User): memberships.values("user_id"), type_id(Membership): memberships.values("id")}
+
+
+def account_events_scope(site_ids: QuerySet) -> ledger.LedgerScope:
+    return ledger.LedgerScope(
+        site_ids=site_ids,
+        objects=_account_objects(site_ids),
+        event_prefixes=ledger.ACCOUNT_EVENT_PREFIXES,
+        unattributed_events=ledger.SIGN_IN_FAILURE_EVENTS,
+    )
+
+
+def members_of(sites: QuerySet) -> QuerySet[User]:
+    """People with a membership at these sites: who the ledger can be filtered by."""
+    return User.objects.filter(id__in=Membership.objects.filter(site_id__in=sites).values("user_id"))
+
+
+def child_for_record_page(user, pk: int) -> Child | None:
+    """A child whose page the user may open: on the roll of a site where they are DSL team or auditor."""
+    return Child.objects.select_related("site").filter(pk=pk, site_id__in=site_ids_for(user, CHILD_PAGE_ROLES)).first()
+
+
+def concerns_about(user, child: Child) -> QuerySet[Concern]:
+    """The concerns naming this child that the user may read, newest first."""
+    return (
+        policy.concerns_visible_to(user)
+        .filter(id__in=ConcernChild.objects.filter(child=child).values("concern_id"))
+        .prefetch_related("categories")
+        .order_by("-recorded_at")
+    )
