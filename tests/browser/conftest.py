@@ -6,6 +6,7 @@ If it is missing the browser tests fail, loudly: a skipped browser test is a jou
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 # Playwright's sync API keeps an asyncio event loop in the test thread; Django's ORM refuses to
@@ -109,6 +110,10 @@ def new_context(chromium, live_server, transactional_db):
     errors = [error for context in contexts for error in context.js_errors]
     for context in contexts:
         context.close()
+    if contexts:
+        # A closing tab may still send one last autosave (the page's "hidden" beacon). Give the
+        # live server a moment to finish it before the test database is emptied underneath it.
+        time.sleep(1.0)
     if errors:
         pytest.fail(f"Errors in the browser console: {errors}", pytrace=False)
 
