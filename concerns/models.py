@@ -211,6 +211,12 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     email_sent_at = models.DateTimeField(null=True, blank=True)
+    # The email's delivery: each one is tried on its own and retried with back-off, so one bad
+    # address never holds back the alerts behind it; one that keeps failing is shown to administrators.
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_next_attempt_at = models.DateTimeField(default=timezone.now)
+    email_failed_at = models.DateTimeField(null=True, blank=True)
+    email_error = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -219,8 +225,15 @@ class Notification(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=["created_at"], name="notification_email_pending", condition=models.Q(email_sent_at__isnull=True)
-            )
+                fields=["email_next_attempt_at", "id"],
+                name="notification_email_pending",
+                condition=models.Q(email_sent_at__isnull=True, email_failed_at__isnull=True),
+            ),
+            models.Index(
+                fields=["-email_failed_at"],
+                name="notification_email_failed",
+                condition=models.Q(email_sent_at__isnull=True, email_failed_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.selectors import dsl_team_at
 from concerns.choices import NotificationKind
 from concerns.models import Concern, Notification
+from concerns.services import email_delivery
 
 logger = logging.getLogger(__name__)
 
@@ -48,38 +49,57 @@ def notifications_mark_read(*, recipient, concern: Concern) -> int:
 def _email_body(notification: Notification) -> str:
     # No child names, no concern text: only that something needs attention, and a link.
     link = settings.VIGIL_BASE_URL.rstrip("/") + reverse("concerns:detail", args=[notification.concern_id])
+    concern = notification.concern
+    when = "now: it is marked as a child in immediate danger" if concern.immediate_danger else "today"
     return (
-        f"A new safeguarding concern ({notification.concern.reference}) has been recorded at "
-        f"{notification.concern.site.name} and needs review today.\n\n"
+        f"A safeguarding concern ({concern.reference}) has been recorded at {concern.site.name} "
+        f"and needs review {when}.\n\n"
         f"Sign in to Vigil to read it: {link}\n"
     )
 
 
 def notifications_send_email() -> int:
-    """Send the email for every notification not yet emailed, each marked sent in its own step.
+    """Send every alert email that is due, each on its own: sent, or failed and retried later.
 
-    Each row is locked while its email goes, so two workers never send the same one; a failure
-    leaves that row pending for the next sweep and does not undo the ones already sent.
+    Each row is locked while its email goes, so two workers never send the same one. A refused
+    address backs that email off (and in the end marks it failed, for an administrator to see)
+    without holding back the ones behind it; if the mail server itself is down, the rest of the
+    batch waits for the next sweep.
     """
     sent = 0
-    pending = Notification.objects.filter(email_sent_at__isnull=True).order_by("created_at")
-    for notification_id in list(pending.values_list("id", flat=True)[:EMAIL_BATCH]):
-        with transaction.atomic():
-            notification = (
-                Notification.objects.select_for_update(skip_locked=True)
-                .filter(id=notification_id, email_sent_at__isnull=True)
-                .select_related("recipient", "concern__site")
-                .first()
-            )
-            if notification is None:
-                continue
-            send_mail(
-                subject="Vigil: a concern needs review",
-                message=_email_body(notification),
-                from_email=None,
-                recipient_list=[notification.recipient.email],
-            )
-            notification.email_sent_at = timezone.now()
-            notification.save(update_fields=["email_sent_at"])
+    due = Notification.objects.filter(
+        email_sent_at__isnull=True, email_failed_at__isnull=True, email_next_attempt_at__lte=timezone.now()
+    ).order_by("email_next_attempt_at", "id")
+    for notification_id in list(due.values_list("id", flat=True)[:EMAIL_BATCH]):
+        outcome = _send_one(notification_id)
+        if outcome == email_delivery.Outcome.SERVER_UNAVAILABLE:
+            break
+        if outcome == email_delivery.Outcome.SENT:
             sent += 1
     return sent
+
+
+@transaction.atomic
+def _send_one(notification_id: int) -> str:
+    notification = (
+        Notification.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(id=notification_id, email_sent_at__isnull=True, email_failed_at__isnull=True)
+        .select_related("recipient", "concern__site")
+        .first()
+    )
+    if notification is None:
+        return email_delivery.Outcome.SKIPPED  # another worker has it, or it went meanwhile
+    message = _email_body(notification)
+    try:
+        send_mail(
+            subject="Vigil: a concern needs review",
+            message=message,
+            from_email=None,
+            recipient_list=[notification.recipient.email],
+        )
+    except Exception as error:  # noqa: BLE001 - any failure is this email's, recorded on its row
+        return email_delivery.email_attempt_failed(notification=notification, error=error)
+    notification.email_sent_at = timezone.now()
+    notification.email_attempts += 1
+    notification.save(update_fields=["email_sent_at", "email_attempts"])
+    return email_delivery.Outcome.SENT
