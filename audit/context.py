@@ -1,5 +1,6 @@
 """The request's correlation id, shared by every ledger entry one request writes."""
 
+import ipaddress
 import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -9,6 +10,8 @@ from django.conf import settings
 
 _correlation_id: ContextVar[str | None] = ContextVar("vigil_correlation_id", default=None)
 _client_ip: ContextVar[str | None] = ContextVar("vigil_client_ip", default=None)
+# Longer than any chain of proxies sends: only this much of the header's end (where the proxies write) is read.
+FORWARDED_FOR_MAX_CHARS = 2000
 
 
 # Who is acting in this request and what roles they hold where, described by the layer that knows
@@ -24,14 +27,30 @@ def current_client_ip() -> str | None:
     return _client_ip.get()
 
 
+def _ip_or_none(text: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        return None
+
+
 def client_ip_of(request) -> str | None:
-    """The client's address as the ledger records it: REMOTE_ADDR, or behind Vigil's own TLS proxy
-    the address that proxy appended last. A client's own X-Forwarded-For is never believed."""
-    if settings.SECURE_PROXY_SSL_HEADER:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        if forwarded[-1]:
-            return forwarded[-1]
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address, as the ledger and the sign-in lockout count it.
+
+    With no proxy in front (VIGIL_TRUSTED_PROXY_COUNT = 0, the default) it is REMOTE_ADDR, and
+    X-Forwarded-For is ignored: any client can write it, and believing it would dodge the lockout.
+    Behind N trusted proxies, each appends the address it was reached from, so only the last N
+    entries are theirs and the client is the Nth from the end. A header that is missing, too short
+    or not made of addresses is ignored (REMOTE_ADDR is used), never an error.
+    """
+    remote = _ip_or_none(request.META.get("REMOTE_ADDR", ""))
+    trusted = settings.VIGIL_TRUSTED_PROXY_COUNT
+    if trusted <= 0:
+        return remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")[-FORWARDED_FOR_MAX_CHARS:].split(",")
+    # The proxies' own entries must all be addresses, or the header is not what they sent.
+    appended = [_ip_or_none(entry) for entry in forwarded[-trusted:]] if len(forwarded) >= trusted else [None]
+    return appended[0] if all(appended) else remote
 
 
 def set_actor_roles(user_id: int, describe: Callable[[], str]):

@@ -224,6 +224,11 @@ SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY") else None
+# How many reverse proxies in front of Vigil append to X-Forwarded-For. 0: none, so the client's
+# address is REMOTE_ADDR and the header is ignored (a client could write anything in it).
+VIGIL_TRUSTED_PROXY_COUNT = env_int("VIGIL_TRUSTED_PROXY_COUNT", 0)
+if VIGIL_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("VIGIL_TRUSTED_PROXY_COUNT must be 0 (no proxy) or the number of proxies.")
 SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
@@ -254,6 +259,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+# Seconds before a mail server that does not answer counts as a failed attempt (retried later).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Vigil <vigil@localhost>")
 VIGIL_BASE_URL = env_str("VIGIL_BASE_URL", "http://127.0.0.1:8000")
 

@@ -11,6 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.choices import Role
 from accounts.models import Organisation, User
 from accounts.selectors import roles_for
+from audit.context import client_ip_of
 from audit.models import AuditEntry
 from audit.services import audit_record
 
@@ -89,10 +90,6 @@ def axes_username(request, credentials) -> str:
 
 
 def axes_client_ip(request) -> str:
-    """The client's address: REMOTE_ADDR, or behind Vigil's own TLS proxy the address that proxy
-    appended last. A client-supplied X-Forwarded-For is never trusted: it would dodge the lockout."""
-    if settings.SECURE_PROXY_SSL_HEADER:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        if forwarded[-1]:
-            return forwarded[-1]
-    return request.META.get("REMOTE_ADDR", "")
+    """The client's address for the lockout: the ledger's own reading of it (audit.context.client_ip_of),
+    so a client-supplied X-Forwarded-For never resets the count and a malformed one is never an error."""
+    return client_ip_of(request) or ""
