@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import BooleanField, Expression, F, QuerySet
+from django.db.models.sql import Query
 from django.utils import timezone
 
 from audit.models import AuditEntry
@@ -20,27 +21,35 @@ SIGN_IN_FAILURE_EVENTS = ("account.login_failed", "account.locked_out")
 
 
 class ObjectIdsAmong(Expression):
-    """True when the entry's additional_data["object_ids"] names one of `ids` (a list or an id subquery)."""
+    """True when the entry's additional_data["object_ids"] names one of `ids` (a list or an id subquery).
+
+    The column and the id subquery are source expressions, so Django relabels them with the rest of
+    the query: inside a subquery or a UNION the column names that subquery's alias (U0), not the
+    outer table, which would correlate the whole subquery to the outer row and match wrong entries.
+    """
 
     output_field = BooleanField()
     conditional = True
 
     def __init__(self, ids: QuerySet | Sequence[int]):
         super().__init__()
-        self.ids = ids
         self.column = F("additional_data")
+        self.ids = ids.query if isinstance(ids, QuerySet) else [int(number) for number in ids]
 
-    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
-        clone = self.copy()
-        clone.column = self.column.resolve_expression(query, allow_joins, reuse, summarize, for_save)
-        return clone
+    def get_source_expressions(self) -> list:
+        return [self.column, self.ids] if isinstance(self.ids, Query) else [self.column]
+
+    def set_source_expressions(self, expressions) -> None:
+        self.column, *rest = expressions
+        if rest:
+            self.ids = rest[0]
 
     def _ids_sql(self, compiler, connection) -> tuple[str, list]:
-        if isinstance(self.ids, QuerySet):
-            sql, params = self.ids.query.get_compiler(connection=connection).as_sql()
-            return sql, list(params)
-        ids = [int(number) for number in self.ids] or [-1]
-        return ", ".join(["%s"] * len(ids)), ids
+        if isinstance(self.ids, Query):
+            sql, params = compiler.compile(self.ids)
+            return sql.removeprefix("(").removesuffix(")"), list(params)
+        ids = self.ids or [-1]
+        return ", ".join(["%s"] * len(ids)), list(ids)
 
     def as_sql(self, compiler, connection):
         # Only compiled SQL is interpolated here: the ids travel as parameters.
