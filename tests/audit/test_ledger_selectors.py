@@ -41,7 +41,9 @@ def test_the_entries_of_a_request_that_named_a_child_come_from_the_named_entry_n
     other = AuditEntry.objects.create(
         content_type=ContentType.objects.get_for_model(User), event="ledger.viewed", action=3, cid="request-1"
     )
-    AuditEntry.objects.create(content_type=ContentType.objects.get_for_model(User), event="ledger.viewed", action=3, cid="x")
+    AuditEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(User), event="ledger.viewed", action=3, cid="x"
+    )
     requests = _about(cast.child_a).values("cid")
     same_request = AuditEntry.objects.filter(cid__in=requests).order_by("id")
     assert list(same_request) == [named, other]
