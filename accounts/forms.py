@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm
 
 SIGN_IN_ERROR = "The email address or password is not right. Check them and try again."
 
@@ -38,14 +38,22 @@ class CodeForm(forms.Form):
         return self.ERRORS.get(reason, self.ERRORS["wrong"])
 
 
-class PasswordResetByEmailForm(PasswordResetForm):
-    """Ask for a reset link. The page that follows reads the same whether or not the email has an account."""
+class PasswordResetByEmailForm(forms.Form):
+    """Ask for a reset link. The page that follows reads the same whether or not the email has an account;
+    the link itself is sent by the worker (accounts.services.password_reset)."""
 
     email = forms.EmailField(
         label="Email address",
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+        error_messages={
+            "required": "Enter the email address you sign in with.",
+            "invalid": "Enter an email address like name@school.example.",
+        },
     )
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
 
 
 class EnrolmentCodeForm(CodeForm):

@@ -170,3 +170,32 @@ class TrainingRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for user {self.user_id} on {self.completed_on}"
+
+
+class PasswordResetRequest(models.Model):
+    """Someone asked for a password-reset link: the outbox row the worker sends from, and what the
+    rate limits count (per address and per client, whether or not the address has an account).
+
+    The request writes this row and nothing else, so its response time does not tell whether the
+    account exists; the worker looks the address up and sends the link, then forgets the address
+    (only its keyed digest stays, for counting, until the row is deleted after a day).
+    """
+
+    email = models.CharField(max_length=254, blank=True, help_text="Cleared once the request is dealt with.")
+    email_digest = models.CharField(max_length=64)
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["email_digest", "requested_at"], name="password_reset_by_address"),
+            models.Index(fields=["client_ip", "requested_at"], name="password_reset_by_client"),
+            models.Index(
+                fields=["requested_at"], name="password_reset_pending", condition=Q(processed_at__isnull=True)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Password reset request {self.pk} at {self.requested_at:%Y-%m-%d %H:%M}"

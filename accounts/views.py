@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -26,6 +27,8 @@ from accounts.services.mfa import (
     mfa_verify,
     recovery_codes_left,
 )
+from accounts.services.password_reset import password_reset_request
+from audit.context import client_ip_of
 from audit.models import AuditEntry
 from audit.services import audit_record
 
@@ -145,6 +148,21 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
+@require_http_methods(["GET", "POST"])
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Ask for a link to set a new password. Every address gets the same page, in the same time:
+    the request only counts and queues; the worker looks the address up and sends the link."""
+    form = PasswordResetByEmailForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            password_reset_request(email=form.cleaned_data["email"], client_ip=client_ip_of(request))
+        except ValidationError as error:
+            form.add_error(None, error)
+            return render(request, "accounts/password_reset.html", {"form": form}, status=429)
+        return redirect("accounts:password_reset_done")
+    return render(request, "accounts/password_reset.html", {"form": form}, status=400 if form.errors else 200)
+
+
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     """Set a new password from an emailed link. It does not sign the person in (so the second factor
     is still asked at sign-in), and the new password ends every session they had."""
@@ -161,14 +179,6 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 password_change = PasswordChangeView.as_view()
 password_change_done = auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html")
-password_reset = auth_views.PasswordResetView.as_view(
-    template_name="accounts/password_reset.html",
-    form_class=PasswordResetByEmailForm,
-    email_template_name="accounts/password_reset_email.txt",
-    subject_template_name="accounts/password_reset_subject.txt",
-    success_url=reverse_lazy("accounts:password_reset_done"),
-    extra_email_context={"base_url": settings.VIGIL_BASE_URL.rstrip("/")},
-)
 password_reset_done = auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
 password_reset_confirm = PasswordResetConfirmView.as_view()
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(

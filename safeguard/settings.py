@@ -293,6 +293,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "alerts-deliver-pending": {"task": "concerns.tasks.alerts_deliver_pending", "schedule": 60.0},
+    "password-resets-deliver-pending": {"task": "accounts.tasks.password_resets_deliver_pending", "schedule": 60.0},
     "shares-expire": {"task": "concerns.tasks.shares_expire", "schedule": 300.0},
     "imports-resume": {"task": "concerns.tasks.imports_resume", "schedule": 300.0},
     # Links new ledger entries into the hash chain; a few seconds is how long an entry waits unsealed.
