@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from accounts.choices import DSL_TEAM_ROLES, Role
+from accounts.choices import DSL_TEAM_ROLES, RECORDING_ROLES, Role
 from accounts.models import Membership, Site, User
 
 
@@ -31,9 +31,10 @@ def dsl_team_at(site_ids) -> QuerySet[User]:
 
 
 def share_candidates_at(site_id: int) -> QuerySet[User]:
-    """People at a site a concern may be shared with: active, and not there only as administrators
-    (administrators read no concern content)."""
-    member_ids = Membership.objects.active().filter(site_id=site_id).exclude(role=Role.ADMIN).values("user_id")
+    """People at a site a concern may be shared with: active members there as staff or on the DSL
+    team. Never administrators (who read no concern content) and never auditors (who read
+    everything at their sites already, read-only)."""
+    member_ids = Membership.objects.active().filter(site_id=site_id, role__in=list(RECORDING_ROLES)).values("user_id")
     return User.objects.filter(id__in=member_ids, is_active=True).order_by("full_name")
 
 

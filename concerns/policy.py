@@ -1,26 +1,47 @@
 """The access policy: the one place that answers "which rows may this user see" and
 "may this user do this to that".
 
-Rules are allow rules on active memberships (DESIGN.md section 1). Id sets from different rules
-are combined with UNION, never OR: PostgreSQL scans the whole table for `a OR id IN (...)`.
+Rules are allow rules on active memberships (DESIGN.md section 1). The filters are shaped for
+PostgreSQL's indexes whichever side is huge: a whole-site reader's rows are matched by the site
+condition itself (never a set of their concern ids), and only the small sets — what a person
+wrote, what was shared with them — are combined by UNION into one id subquery.
+
+Shares are read from their records at read time: a share grants only while it is not revoked, its
+end date has not passed, and its holder is still an active member of the shared record's site in
+a role that may hold one. The nightly sweep only tidies the django-guardian grants behind them.
+
 Anything not visible is a 404 to the caller; visible but not allowed is a 403.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from accounts.choices import DSL_TEAM_ROLES, RECORDING_ROLES, Role, TrainingKind
 from accounts.models import Organisation, TrainingRecord
 from accounts.selectors import site_ids_for
-from concerns.models import (
-    Attachment,
-    Child,
-    ChildUserObjectPermission,
-    Concern,
-    ConcernChild,
-    ConcernUserObjectPermission,
-)
+from concerns.models import Attachment, Child, Concern, ConcernChild, Share
 
 ALL_ROLES = tuple(Role)
+# Roles that read every concern at their sites, restricted or not.
+WHOLE_SITE_ROLES = frozenset({Role.DSL, Role.AUDITOR})
+# Roles a share may be granted to, and which keep it alive: never administrators (who read no
+# concern content) and never auditors (who already read everything at their sites, read-only).
+SHARE_HOLDER_ROLES = RECORDING_ROLES
+
+
+def _roles_by_site(user) -> dict[int, set[str]]:
+    """The user's active roles, site by site (one small indexed query)."""
+    standing: dict[int, set[str]] = {}
+    for site_id, role in site_ids_for(user, ALL_ROLES).values_list("site_id", "role"):
+        standing.setdefault(site_id, set()).add(role)
+    return standing
+
+
+def _sites_with(standing: dict[int, set[str]], roles) -> list[int]:
+    return sorted(site_id for site_id, held in standing.items() if held & set(roles))
+
+
+# --- children -------------------------------------------------------------------------------
 
 
 def children_on_roll_for(user) -> QuerySet[Child]:
@@ -33,18 +54,36 @@ def children_recordable_by(user) -> QuerySet[Child]:
     return Child.objects.filter(site_id__in=site_ids_for(user, RECORDING_ROLES), left_on__isnull=True)
 
 
+# --- shares ---------------------------------------------------------------------------------
+
+
+def shares_live() -> QuerySet[Share]:
+    """Shares granting access today: not revoked and not past their last day."""
+    return Share.objects.filter(revoked_at__isnull=True, ends_on__gte=timezone.localdate())
+
+
+def shares_granting(user) -> QuerySet[Share]:
+    """The shares that give this user access now (see the module docstring)."""
+    held_sites = site_ids_for(user, SHARE_HOLDER_ROLES)
+    live = shares_live().filter(grantee=user.pk)
+    return live.filter(Q(concern__site_id__in=held_sites) | Q(child__site_id__in=held_sites))
+
+
 def _shared_concern_ids(user) -> list[QuerySet]:
     """Concerns shared with the user: one by one, or every unrestricted concern naming a shared child.
 
-    Shares are django-guardian grants in direct-foreign-key tables, read as id subqueries.
     A restricted concern is shared only by a share of that concern itself.
     """
-    direct = ConcernUserObjectPermission.objects.filter(user=user.pk, permission__codename="view_concern")
-    shared_children = ChildUserObjectPermission.objects.filter(user=user.pk, permission__codename="view_child")
-    via_child = ConcernChild.objects.filter(
-        child_id__in=shared_children.values("content_object_id"), concern__is_restricted=False
+    held_sites = site_ids_for(user, SHARE_HOLDER_ROLES)
+    live = shares_live().filter(grantee=user.pk)
+    direct = live.filter(concern__site_id__in=held_sites).order_by().values("concern_id")
+    shared_children = live.filter(child__site_id__in=held_sites).values("child_id")
+    via_child = (
+        ConcernChild.objects.filter(child_id__in=shared_children, concern__is_restricted=False)
+        .order_by()
+        .values("concern_id")
     )
-    return [direct.order_by().values("content_object_id"), via_child.order_by().values("concern_id")]
+    return [direct, via_child]
 
 
 def concern_ids_shared_with(user) -> QuerySet:
@@ -52,32 +91,48 @@ def concern_ids_shared_with(user) -> QuerySet:
     return direct.union(via_child)
 
 
-def concern_ids_visible_to(user) -> QuerySet:
-    """The ids of every concern the user may read, as one UNION subquery."""
-    authored = (
-        Concern.objects.filter(author=user.pk, site_id__in=site_ids_for(user, RECORDING_ROLES)).order_by().values("id")
-    )
-    whole_site = (
-        Concern.objects.filter(site_id__in=site_ids_for(user, {Role.DSL, Role.AUDITOR})).order_by().values("id")
-    )
-    unrestricted = (
-        Concern.objects.filter(site_id__in=site_ids_for(user, {Role.DEPUTY_DSL}), is_restricted=False)
-        .order_by()
-        .values("id")
-    )
-    return authored.union(whole_site, unrestricted, *_shared_concern_ids(user))
+# --- concerns -------------------------------------------------------------------------------
+
+
+def _visible_condition(user, standing: dict[int, set[str]]) -> Q:
+    """Who reads a concern (DESIGN.md section 1), as one condition on the concern table.
+
+    DSLs and auditors read everything at their sites; deputies everything unrestricted, and every
+    immediate-danger concern (a deputy must be able to act while the DSL is away); everyone who
+    records reads what they wrote; and each person what is shared with them.
+    """
+    whole_sites = _sites_with(standing, WHOLE_SITE_ROLES)
+    deputy_sites = _sites_with(standing, {Role.DEPUTY_DSL})
+    recording_sites = _sites_with(standing, RECORDING_ROLES)
+    authored = Concern.objects.filter(author=user.pk, site_id__in=recording_sites).order_by().values("id")
+    small_sets = Q(id__in=authored.union(*_shared_concern_ids(user)))
+    condition = small_sets
+    if whole_sites:
+        condition |= Q(site_id__in=whole_sites)
+    if deputy_sites:
+        condition |= Q(site_id__in=deputy_sites) & (Q(is_restricted=False) | Q(immediate_danger=True))
+    return condition
 
 
 def concerns_visible_to(user) -> QuerySet[Concern]:
-    # Shares reach only people who still hold an active membership somewhere: an ended
-    # membership or a deactivated account grants nothing at all.
-    if not getattr(user, "is_authenticated", False) or not site_ids_for(user, ALL_ROLES).exists():
+    """Every concern the user may read. An ended membership or a deactivated account grants nothing."""
+    if not getattr(user, "is_authenticated", False):
         return Concern.objects.none()
-    return Concern.objects.filter(id__in=concern_ids_visible_to(user))
+    standing = _roles_by_site(user)
+    if not standing:
+        return Concern.objects.none()
+    return Concern.objects.filter(_visible_condition(user, standing))
+
+
+def can_read(user, concern: Concern) -> bool:
+    return concerns_visible_to(user).filter(pk=concern.pk).exists()
 
 
 def attachments_visible_to(user) -> QuerySet[Attachment]:
     return Attachment.objects.filter(concern_id__in=concerns_visible_to(user).values("id"))
+
+
+# --- actions --------------------------------------------------------------------------------
 
 
 def induction_outstanding(user) -> bool:
@@ -91,13 +146,32 @@ def can_record(user) -> bool:
     return site_ids_for(user, RECORDING_ROLES).exists() and not induction_outstanding(user)
 
 
+def _on_dsl_team_at(user, site_id: int) -> bool:
+    return site_ids_for(user, DSL_TEAM_ROLES).filter(site_id=site_id).exists()
+
+
 def can_share(user, concern: Concern) -> bool:
-    """DSLs and deputies of the concern's site share it (a deputy only what they can see)."""
-    return site_ids_for(user, DSL_TEAM_ROLES).filter(site_id=concern.site_id).exists()
+    """DSLs and deputies of the concern's site share it, and only a concern they may read
+    themselves (a deputy cannot share a restricted concern they were not given)."""
+    return _on_dsl_team_at(user, concern.site_id) and can_read(user, concern)
 
 
 def can_share_child(user, child: Child) -> bool:
-    return site_ids_for(user, DSL_TEAM_ROLES).filter(site_id=child.site_id).exists()
+    """DSLs and deputies of the child's site share the child's record (their unrestricted concerns)."""
+    return _on_dsl_team_at(user, child.site_id)
+
+
+def can_manage_share(user, share: Share) -> bool:
+    """Listing, naming or ending a share needs sight of what was shared, and a place on that
+    site's DSL team."""
+    if share.concern_id:
+        return can_share(user, share.concern)
+    return can_share_child(user, share.child)
+
+
+def may_hold_share(user, site_id: int) -> bool:
+    """A grantee must be an active member of the site, in a role that may hold a share."""
+    return site_ids_for(user, SHARE_HOLDER_ROLES).filter(site_id=site_id).exists()
 
 
 def can_add_addendum(user, concern: Concern) -> bool:

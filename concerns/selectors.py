@@ -3,7 +3,6 @@
 import uuid
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from concerns import policy
 from concerns.choices import ChildRole
@@ -81,26 +80,33 @@ def key_belongs_to_someone_else(user, key: uuid.UUID) -> bool:
 
 
 def notifications_unread_for(user) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user.pk, read_at__isnull=True).select_related("concern__site")
+    """Unread alerts about concerns the user may open (access can end after an alert was raised)."""
+    return Notification.objects.filter(
+        recipient=user.pk, read_at__isnull=True, concern__in=policy.concerns_visible_to(user)
+    ).select_related("concern__site")
 
 
 def child_for_sharing(user, pk: int) -> Child | None:
-    """A child whose record the user may share: on the roll of a site where they are on the DSL team."""
-    return Child.objects.filter(pk=pk, site_id__in=policy.site_ids_for(user, policy.DSL_TEAM_ROLES)).first()
+    """A child whose record the user may share."""
+    child = Child.objects.filter(pk=pk).first()
+    return child if child is not None and policy.can_share_child(user, child) else None
 
 
-def share_managed_by(user, pk: int) -> Share | None:
-    """A share the user may end: one at a site where they are on the DSL team."""
-    dsl_sites = policy.site_ids_for(user, policy.DSL_TEAM_ROLES)
-    by_concern = Share.objects.filter(concern__site_id__in=dsl_sites).order_by().values("id")
-    by_child = Share.objects.filter(child__site_id__in=dsl_sites).order_by().values("id")
-    return Share.objects.select_related("grantee").filter(pk=pk, id__in=by_concern.union(by_child)).first()
+def share_managed_by(user, pk: int, *, lock: bool = False) -> Share | None:
+    """A share the user may list, name or end: they must be able to see what was shared.
+
+    With lock, the share's row is locked for the rest of the transaction, so two clicks on
+    "end share" end it once.
+    """
+    shares = Share.objects.select_for_update(of=("self",)) if lock else Share.objects
+    share = shares.select_related("grantee", "concern", "child").filter(pk=pk).first()
+    return share if share is not None and policy.can_manage_share(user, share) else None
 
 
 def shares_live_on(concern: Concern) -> QuerySet[Share]:
     """Shares of this concern, or of its children, still granting access."""
     child_ids = concern.child_links.values("child_id")
-    live = Share.objects.filter(revoked_at__isnull=True, ends_on__gte=timezone.localdate())
+    live = policy.shares_live()
     return (
         live.filter(
             id__in=live.filter(concern=concern)
@@ -114,8 +120,9 @@ def shares_live_on(concern: Concern) -> QuerySet[Share]:
 
 
 def shares_received_by(user) -> QuerySet[Share]:
+    """The shares giving this user access today."""
     return (
-        Share.objects.filter(grantee=user.pk, revoked_at__isnull=True, ends_on__gte=timezone.localdate())
+        policy.shares_granting(user)
         .select_related("granted_by", "child", "concern")
         .order_by("ends_on")
     )

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.selectors import dsl_team_at
+from concerns import policy
 from concerns.choices import NotificationKind
 from concerns.models import Concern, Notification
 from concerns.services import email_delivery
@@ -18,9 +19,20 @@ logger = logging.getLogger(__name__)
 EMAIL_BATCH = 500
 
 
+def alert_recipients_for(concern: Concern) -> list:
+    """Who is told of a newly submitted concern: the site's DSL team and the people the author
+    named — each only if they can open it (DESIGN.md section 1: everyone alerted can open what
+    the alert points to). A named deputy was given a recorded share of a restricted concern at
+    submission; an unnamed deputy cannot read a restricted concern unless it is in immediate
+    danger, so is not told of it."""
+    candidates = {user.pk: user for user in dsl_team_at([concern.site_id])}
+    candidates.update({user.pk: user for user in concern.named_recipients.filter(is_active=True)})
+    return [user for user in candidates.values() if policy.can_read(user, concern)]
+
+
 def alerts_raise_for_submission(*, concern: Concern) -> list[Notification]:
-    """Alert every DSL and deputy of the concern's site, in the submitting transaction."""
-    recipients = list(dsl_team_at([concern.site_id]))
+    """Alert the DSL team of the concern's site who may open it, in the submitting transaction."""
+    recipients = alert_recipients_for(concern)
     notifications = Notification.objects.bulk_create(
         [Notification(recipient=user, concern=concern, kind=NotificationKind.CONCERN_SUBMITTED) for user in recipients],
         ignore_conflicts=True,

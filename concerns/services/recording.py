@@ -25,6 +25,7 @@ from concerns.models import (
     ConcernDraft,
 )
 from concerns.services.alerts import alerts_raise_for_submission
+from concerns.services.shares import shares_grant_to_named_recipients
 from concerns.uploads import validate_upload
 
 # A draft holds what a form would post; more than this is not a draft someone is typing.
@@ -143,6 +144,7 @@ def concern_submit(
         fields=[name for name in ("child_words", "observations", "location", "delay_reason") if getattr(concern, name)],
         site_id=concern.site_id,
     )
+    shares_grant_to_named_recipients(concern=concern)
     alerts_raise_for_submission(concern=concern)
     return concern, True
 

@@ -9,7 +9,6 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.models import User
-from accounts.selectors import share_candidates_at
 from audit.models import AuditEntry
 from audit.services import audit_record
 from concerns import policy
@@ -22,8 +21,13 @@ def _check_grant(*, granted_by: User, grantee: User, site_id: int, ends_on: date
     today = timezone.localdate()
     if grantee.pk == granted_by.pk:
         raise ValidationError({"grantee": "You cannot share with yourself."})
-    if not share_candidates_at(site_id).filter(pk=grantee.pk).exists():
-        raise ValidationError({"grantee": "Choose someone with an active role at this school."})
+    if not grantee.is_active or not policy.may_hold_share(grantee, site_id):
+        raise ValidationError(
+            {
+                "grantee": "Choose someone working at this school as staff or on the DSL team "
+                "(not an administrator or auditor)."
+            }
+        )
     if ends_on < today:
         raise ValidationError({"ends_on": "The end date cannot be in the past."})
     if ends_on > today + LONGEST_SHARE:
@@ -95,14 +99,53 @@ def _end(share: Share, *, ended_by: User | None, event: str) -> None:
 
 @transaction.atomic
 def share_revoke(*, revoked_by: User, share: Share) -> Share:
-    """End a share now. The record of it stays; the access goes."""
-    target = share.concern or share.child
-    allowed = policy.can_share(revoked_by, target) if share.concern_id else policy.can_share_child(revoked_by, target)
-    if not allowed:
-        raise PermissionDenied("Only the DSL team of the school revokes its shares.")
+    """End a share now. The record of it stays; the access goes.
+
+    The share's row is locked first, so a double click or two DSLs at once end it once."""
+    share = Share.objects.select_for_update(of=("self",)).select_related("concern", "child", "grantee").get(pk=share.pk)
+    if not policy.can_manage_share(revoked_by, share):
+        raise PermissionDenied("Only the DSL team of the school, who can see what was shared, ends its shares.")
     if share.revoked_at is None:
         _end(share, ended_by=revoked_by, event="share.revoked")
     return share
+
+
+NAMED_RECIPIENT_REASON = "Named by the author to be told of this restricted concern."
+
+
+def shares_grant_to_named_recipients(*, concern: Concern) -> list[Share]:
+    """Give each person the author named on a restricted concern a recorded share of it, so that
+    everyone told of it can open it. Called in the submitting transaction; the author is the
+    grantor of record. Recipients who can already read it (the site's DSLs) need none."""
+    if not concern.is_restricted:
+        return []
+    granted = []
+    for grantee in concern.named_recipients.filter(is_active=True):
+        if grantee.pk == concern.author_id or policy.can_read(grantee, concern):
+            continue
+        if not policy.may_hold_share(grantee, concern.site_id):
+            continue
+        share = Share(
+            grantee=grantee,
+            granted_by=concern.author,
+            concern=concern,
+            reason=NAMED_RECIPIENT_REASON,
+            ends_on=timezone.localdate() + LONGEST_SHARE,
+        )
+        share.full_clean()
+        share.save()
+        assign_perm("view_concern", grantee, concern)
+        audit_record(
+            actor=concern.author,
+            event="share.granted_to_named_recipient",
+            target=share,
+            action=AuditEntry.Action.CREATE,
+            object_ids=[grantee.pk],
+            site_id=concern.site_id,
+            fields=["reason"],
+        )
+        granted.append(share)
+    return granted
 
 
 def shares_expire() -> int:

@@ -1,0 +1,84 @@
+"""Everyone alerted about a concern can open it (DESIGN.md section 1; issue 7).
+
+Tried as a new user would: staff recorded an immediate-danger concern in a restricted category and
+named the deputy; the deputy was alerted and the link was a 404. These tests hold the rule for
+every combination of restricted, immediate danger and named recipients.
+"""
+
+import itertools
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+from concerns import policy
+from concerns.models import Concern, Notification, Share
+from tests.concerns.helpers import record_url, valid_post
+from tests.factories import category, restricted_category
+
+
+def _assert_everyone_alerted_can_open(as_user):
+    notifications = list(Notification.objects.select_related("concern", "recipient"))
+    assert notifications, "the concern alerted nobody"
+    for notification in notifications:
+        recipient, concern = notification.recipient, notification.concern
+        assert policy.can_read(recipient, concern), f"{recipient.email} was alerted about {concern} and cannot open it"
+        reader = as_user(recipient)
+        assert reader.get(reverse("concerns:detail", args=[concern.pk])).status_code == 200
+        assert not Notification.objects.filter(pk=notification.pk, read_at__isnull=True).exists()
+
+
+@pytest.mark.parametrize(
+    "restricted, immediate_danger, name_deputy", list(itertools.product([False, True], repeat=3))
+)
+def test_no_one_is_alerted_about_what_they_cannot_open(cast, as_user, restricted, immediate_danger, name_deputy):
+    chosen = restricted_category() if restricted else category("Neglect")
+    post = valid_post(cast.child_a, categories=[str(chosen.pk)])
+    if immediate_danger:
+        post.update(immediate_danger="on", called_999="yes")
+    if name_deputy:
+        post["named_recipients"] = [str(cast.deputy.pk)]
+    response = as_user(cast.staff).post(record_url(), post)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    concern = Concern.objects.get()
+    assert concern.is_restricted == restricted
+
+    recipients = set(Notification.objects.values_list("recipient__email", flat=True))
+    assert cast.dsl.email in recipients
+    deputy_may_read = not restricted or immediate_danger or name_deputy
+    assert (cast.deputy.email in recipients) == deputy_may_read
+    _assert_everyone_alerted_can_open(as_user)
+
+
+def test_a_named_deputy_on_a_restricted_concern_gets_a_recorded_share(cast, as_user):
+    post = valid_post(cast.child_a, categories=[str(restricted_category().pk)], named_recipients=[str(cast.deputy.pk)])
+    as_user(cast.staff).post(record_url(), post)
+    concern = Concern.objects.get()
+    share = Share.objects.get()
+    assert (share.concern, share.grantee, share.granted_by) == (concern, cast.deputy, cast.staff)
+    assert share.revoked_at is None
+    # The DSL sees the share on the concern page and may end it like any other.
+    page = as_user(cast.dsl).get(reverse("concerns:detail", args=[concern.pk]))
+    assert cast.deputy.full_name in page.text
+
+
+def test_an_immediate_danger_restricted_concern_is_readable_by_the_whole_dsl_team(cast, as_user):
+    post = valid_post(
+        cast.child_a, categories=[str(restricted_category().pk)], immediate_danger="on", called_999="yes"
+    )
+    as_user(cast.staff).post(record_url(), post)
+    concern = Concern.objects.get()
+    assert not Share.objects.exists()
+    assert as_user(cast.deputy).get(reverse("concerns:detail", args=[concern.pk])).status_code == 200
+    # Still not the other staff member, nor another school's DSL.
+    for outsider in (cast.staff2, cast.dsl_b, cast.admin):
+        assert as_user(outsider).get(reverse("concerns:detail", args=[concern.pk])).status_code in (403, 404)
+
+
+def test_an_alert_about_a_concern_the_reader_can_no_longer_open_leaves_their_list(cast, as_user):
+    as_user(cast.staff).post(record_url(), valid_post(cast.child_a))
+    concern = Concern.objects.get()
+    assert concern.reference in as_user(cast.deputy).get(reverse("concerns:home")).text
+    Concern.objects.filter(pk=concern.pk).update(is_restricted=True)
+    deputy: User = cast.deputy
+    assert concern.reference not in as_user(deputy).get(reverse("concerns:home")).text
