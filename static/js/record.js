@@ -1,5 +1,5 @@
 /* The recording form: child picker, immediate-danger panel, late-recording reason, language
-   advice, body map and autosaved drafts. Served as a file: no inline script (CSP). */
+   advice and autosaved drafts (the body map is body_map.js). Served as a file: no inline script (CSP). */
 (function () {
   "use strict";
   const form = document.getElementById("concern-form");
@@ -172,72 +172,6 @@
   });
   search.addEventListener("keydown", function (event) { if (event.key === "Enter") event.preventDefault(); });
 
-  /* ---- Body map: click or keyboard to place a mark, each with a note. ---- */
-  const store = document.getElementById("id_body_map");
-  const list = document.getElementById("body-mark-list");
-  const SVG = "http://www.w3.org/2000/svg";
-  let marks = [];
-  try { marks = JSON.parse(store.value || "[]"); } catch (error) { marks = []; }
-  function persist() { store.value = marks.length ? JSON.stringify(marks) : ""; scheduleSave(); }
-  function render() {
-    document.querySelectorAll(".body-figure.editable .marks").forEach(function (g) { g.replaceChildren(); });
-    list.replaceChildren();
-    marks.forEach(function (mark, index) {
-      const svg = document.querySelector('.body-figure.editable[data-side="' + mark.side + '"] .marks');
-      const dot = document.createElementNS(SVG, "circle");
-      dot.setAttribute("class", "mark"); dot.setAttribute("r", "3");
-      dot.setAttribute("cx", mark.x); dot.setAttribute("cy", mark.y * 2);
-      const label = document.createElementNS(SVG, "text");
-      label.setAttribute("class", "mark-label"); label.setAttribute("x", mark.x); label.setAttribute("y", mark.y * 2); label.setAttribute("dy", "-5");
-      label.textContent = index + 1;
-      svg.append(dot, label);
-      const li = document.createElement("li");
-      li.className = "mb-2 body-mark";
-      const id = "mark-note-" + index;
-      const text = Object.assign(document.createElement("label"), { htmlFor: id, className: "form-label small mb-0",
-        textContent: "Mark " + (index + 1) + " (" + mark.side + "): what you saw" });
-      const input = Object.assign(document.createElement("input"), { type: "text", id: id, className: "form-control form-control-sm",
-        value: mark.note || "", maxLength: 500 });
-      input.addEventListener("input", function () { mark.note = input.value; persist(); });
-      const remove = Object.assign(document.createElement("button"), { type: "button", className: "btn btn-link btn-sm p-0",
-        textContent: "Remove mark " + (index + 1) });
-      remove.addEventListener("click", function () { marks.splice(index, 1); render(); persist(); });
-      li.append(text, input, remove);
-      list.append(li);
-    });
-  }
-  function place(side, x, y) {
-    marks.push({ side: side, x: Math.round(x * 100) / 100, y: Math.round(y * 100) / 100, note: "" });
-    render(); persist();
-    const inputs = list.querySelectorAll("input");
-    inputs[inputs.length - 1].focus();
-  }
-  document.querySelectorAll(".body-figure.editable").forEach(function (svg) {
-    const cursor = svg.querySelector(".cursor");
-    let cx = 50, cy = 50;
-    svg.addEventListener("click", function (event) {
-      const box = svg.getBoundingClientRect();
-      const x = ((event.clientX - box.left) / box.width) * 100;
-      const y = ((event.clientY - box.top) / box.height) * 100;
-      place(svg.dataset.side, Math.min(100, Math.max(0, x)), Math.min(100, Math.max(0, y)));
-    });
-    svg.addEventListener("focus", function () { cursor.removeAttribute("hidden"); });
-    svg.addEventListener("blur", function () { cursor.setAttribute("hidden", ""); });
-    svg.addEventListener("keydown", function (event) {
-      const step = event.shiftKey ? 10 : 2;
-      const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step / 2], ArrowDown: [0, step / 2] };
-      if (moves[event.key]) {
-        cx = Math.min(100, Math.max(0, cx + moves[event.key][0]));
-        cy = Math.min(100, Math.max(0, cy + moves[event.key][1]));
-        cursor.setAttribute("cx", cx); cursor.setAttribute("cy", cy * 2);
-        event.preventDefault();
-      } else if (event.key === "Enter" || event.key === " ") {
-        place(svg.dataset.side, cx, cy);
-        event.preventDefault();
-      }
-    });
-  });
-  render();
   // What the page opened with is not a change: opening the form and leaving makes no draft.
   lastSaved = serialise(draftBody());
 })();

@@ -8,6 +8,7 @@ import datetime
 import re
 import struct
 import zlib
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from django.db import connection
 from django.utils import dateformat, timezone
 from playwright.sync_api import expect
 
+from concerns.body_map import mark_place
 from concerns.models import Attachment, BodyMapMark, Concern, ConcernChild, ConcernDraft
 from tests.browser.conftest import PHONE, artifact, publish_screenshot, sign_in
 
@@ -169,9 +171,11 @@ def test_staff_records_a_concern_from_finding_the_child_to_the_receipt(page, bro
     expect(back.locator("circle.cursor")).to_be_visible()
     for _ in range(3):
         page.keyboard.press("ArrowRight")
-    page.keyboard.press("ArrowDown")
+    for _ in range(6):
+        page.keyboard.press("ArrowUp")
     page.keyboard.press("Enter")
     expect(page.get_by_label("Mark 2 (back): what you saw")).to_be_focused()
+    expect(page.locator("#mark-place-1")).to_have_text("Back, child's right shoulder blade")
     page.keyboard.type("Red mark on the right shoulder blade")
     expect(page.locator("#body-mark-list > li")).to_have_count(2)
     expect(page.locator("svg.body-figure circle.mark")).to_have_count(2)
@@ -221,9 +225,10 @@ def test_staff_records_a_concern_from_finding_the_child_to_the_receipt(page, bro
     marks = list(BodyMapMark.objects.filter(concern=concern).order_by("id"))
     assert [mark.side for mark in marks] == ["front", "back"]
     assert marks[0].note == "Round bruise, about 2 cm, centre of the chest"
-    assert 40 <= marks[0].x <= 60 and 25 <= marks[0].y <= 35
+    assert mark_place(marks[0].side, marks[0].x, marks[0].y) == "front, centre of the chest"
     assert marks[1].note == "Red mark on the right shoulder blade"
-    assert (marks[1].x, marks[1].y) == (56, 51)  # from (50, 50): three steps right, one down
+    # From the middle of the body (drawn at 50, 82 of 100 x 200): three steps right, six up.
+    assert (marks[1].x, marks[1].y) == (56, Decimal("30.30"))
 
     attachment = Attachment.objects.get()
     assert attachment.concern == concern
