@@ -5,7 +5,7 @@ The audit app knows no domain model: these functions turn sites into the plain i
 """
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.choices import DSL_TEAM_ROLES, Role
 from accounts.models import Membership, User
@@ -75,4 +75,13 @@ def concerns_about(user, child: Child) -> QuerySet[Concern]:
         .filter(id__in=ConcernChild.objects.filter(child=child).values("concern_id"))
         .prefetch_related("categories")
         .order_by("-recorded_at")
+    )
+
+
+def about_concerns_not_among(concern_ids: set[int]) -> Q:
+    """Ledger entries about a concern (or a file on one) outside these ids: what a page must not
+    list to a reader who may see only these concerns."""
+    attachments = Attachment.objects.filter(concern_id__in=concern_ids).values("id")
+    return (Q(content_type_id=type_id(Concern)) & ~Q(object_id__in=concern_ids)) | (
+        Q(content_type_id=type_id(Attachment)) & ~Q(object_id__in=attachments)
     )

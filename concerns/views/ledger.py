@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.choices import Role
+from accounts.decorators import recent_mfa_required
 from accounts.selectors import site_ids_for
 from audit import selectors as ledger
 from audit.models import AuditEntry
@@ -182,6 +183,7 @@ def _csv_lines(entries: QuerySet[AuditEntry]) -> Iterator[str]:
 
 
 @login_required
+@recent_mfa_required
 @require_GET
 def ledger_export(request: HttpRequest) -> HttpResponse:
     reader = _Reader(request.user)
@@ -216,15 +218,21 @@ def _roles_at(actor_role: str, site_code: str) -> str:
     return ", ".join(here) or ", ".join(f"{Role(role).label} ({code})" for role, code in parts if role in Role.values)
 
 
-def _viewers_of(child: Child) -> list[AuditEntry]:
-    """The latest reads of this child's record, each with the reader's roles as they were then."""
+def _viewers_of(child: Child, visible_concern_ids: set[int]) -> list[AuditEntry]:
+    """The latest reads of this child's record, each with the reader's roles as they were then.
+
+    A read of a concern the page's reader may not see is not listed: that it was read would tell
+    a deputy that a restricted concern exists."""
     about = ledger.entries_about_child(
         None,
         child_id=child.pk,
         child_type_id=ledger_reads.type_id(Child),
         child_list_type_ids=ledger_reads.child_list_type_ids(),
     )
-    rows = list(about.filter(action=AuditEntry.Action.ACCESS).select_related("content_type")[:VIEWERS_SHOWN])
+    reads = about.filter(action=AuditEntry.Action.ACCESS).exclude(
+        ledger_reads.about_concerns_not_among(visible_concern_ids)
+    )
+    rows = list(reads.select_related("content_type")[:VIEWERS_SHOWN])
     for row in rows:
         row.role_label = _roles_at(row.actor_role, child.site.code)
     return rows
@@ -235,6 +243,7 @@ def _viewers_of(child: Child) -> list[AuditEntry]:
 def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     child = _child_for_page(request.user, pk)
     concerns = list(ledger_reads.concerns_about(request.user, child))
+    visible_concern_ids = {concern.pk for concern in concerns}
     audit_record(
         actor=request.user,
         event="child.viewed",
@@ -250,8 +259,8 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "child": child,
             "concerns": concerns,
-            "viewers": _viewers_of(child),
-            "visible_concern_ids": {concern.pk for concern in concerns},
+            "viewers": _viewers_of(child, visible_concern_ids),
+            "visible_concern_ids": visible_concern_ids,
             "concern_type_id": ledger_reads.type_id(Concern),
             "ledger_url": f"{reverse('ledger:index')}?child={child.pk}" if reads_ledger else "",
         },

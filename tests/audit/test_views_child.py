@@ -37,8 +37,21 @@ def test_a_deputy_does_not_see_restricted_concerns_even_in_who_viewed(cast):
     response = _page(cast.deputy, cast.child_a)
     body = response.content.decode()
     assert reverse("concerns:detail", args=[restricted.pk]) not in body
-    # The DSL's view of it is listed (someone looked at the child's record), without the concern.
-    assert cast.dsl.email in body
+    # Nor is the DSL's read of it listed: that it was read would tell the deputy it exists.
+    assert cast.dsl.email not in body
+    assert [row.event for row in response.context["viewers"]] == ["child.viewed"]
+    # The DSL, who may see it, sees the read.
+    dsl_page = _page(cast.dsl, cast.child_a)
+    assert ("concern.viewed", restricted.pk) in [(row.event, row.object_id) for row in dsl_page.context["viewers"]]
+
+
+def test_a_deputy_sees_reads_of_the_concerns_they_may_see(cast):
+    plain = ConcernFactory(site=cast.site_a, author=cast.staff, about=[cast.child_a])
+    client_for(cast.dsl).get(reverse("concerns:detail", args=[plain.pk]))
+    viewers = _page(cast.deputy, cast.child_a).context["viewers"]
+    assert ("concern.viewed", plain.pk, cast.dsl.email) in [
+        (row.event, row.object_id, row.actor_email) for row in viewers
+    ]
 
 
 def test_who_has_viewed_this_record_newest_first_with_role(cast):

@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import time
 
 import pytest
 from django.db import connection
@@ -10,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
+from accounts.services.auth import MFA_VERIFIED_AT
 from audit.models import AuditEntry
 from audit.services import audit_record
 from concerns.models import Child, Concern
@@ -224,3 +226,14 @@ def test_the_administrator_sees_failed_sign_ins_and_lockouts_which_belong_to_no_
     admin_rows = _rows(client_for(cast.admin).get(reverse("ledger:index")))
     assert failed.pk in {row.pk for row in admin_rows}
     assert failed.pk not in {row.pk for row in _rows(client_for(cast.dsl).get(reverse("ledger:index")))}
+
+
+def test_the_ledger_export_asks_for_a_fresh_code(cast):
+    client = client_for(cast.dsl)
+    session = client.session
+    session[MFA_VERIFIED_AT] = time.time() - 11 * 60
+    session.save()
+    response = client.get(reverse("ledger:export"))
+    assert response.status_code == 302 and reverse("accounts:mfa_verify") in response["Location"]
+    assert not AuditEntry.objects.filter(event="ledger.exported").exists()
+    assert client_for(cast.dsl).get(reverse("ledger:export")).status_code == 200
