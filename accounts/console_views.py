@@ -36,10 +36,7 @@ from accounts.services.mfa import mfa_reset
 from accounts.services.sites import organisation_update, site_update
 from accounts.services.training import refresher_due_after, training_record
 from accounts.services.users import (
-    membership_add,
-    membership_change_role,
-    membership_end,
-    require_whole_account,
+    membership_change,
     user_create,
     user_deactivate,
     user_invite,
@@ -194,11 +191,6 @@ def user_reactivate_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _account_action(request, pk, user_reactivate, "{name}'s account is active again.")
 
 
-def _reset_mfa(*, admin: User, user: User) -> None:
-    require_whole_account(admin, user)
-    mfa_reset(admin=admin, user=user)
-
-
 @console_admin_required
 @recent_mfa_required
 @require_POST
@@ -206,7 +198,7 @@ def user_mfa_reset(request: HttpRequest, pk: int) -> HttpResponse:
     return _account_action(
         request,
         pk,
-        _reset_mfa,
+        mfa_reset,
         "{name}'s authenticator and recovery codes are removed: they set up MFA again at sign-in.",
     )
 
@@ -222,7 +214,7 @@ def membership_new(request: HttpRequest, pk: int) -> HttpResponse:
     if (
         request.method == "POST"
         and form.is_valid()
-        and _saved(form, request, lambda: membership_add(admin=request.user, user=person, **form.cleaned_data))
+        and _saved(form, request, lambda: membership_change(admin=request.user, user=person, **form.cleaned_data))
     ):
         role = Role(form.cleaned_data["role"]).label
         messages.success(request, f"{person.full_name} is now {role} at {form.cleaned_data['site']}.")
@@ -236,7 +228,7 @@ def membership_new(request: HttpRequest, pk: int) -> HttpResponse:
 def membership_end_view(request: HttpRequest, pk: int) -> HttpResponse:
     membership = selectors.membership_for_admin(request.user, pk)
     try:
-        membership_end(admin=request.user, membership=membership)
+        membership_change(admin=request.user, user=membership.user, site=membership.site, role=None, current=membership)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -256,7 +248,9 @@ def membership_role(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Another administrator must change your own roles.")
     form = RoleChangeForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        change = lambda: membership_change_role(admin=request.user, membership=membership, **form.cleaned_data)  # noqa: E731
+        change = lambda: membership_change(  # noqa: E731
+            admin=request.user, user=membership.user, site=membership.site, current=membership, **form.cleaned_data
+        )
         if _saved(form, request, change):
             messages.success(request, f"{membership.user.full_name}'s role at {membership.site} is changed.")
             return redirect("console:user_detail", pk=membership.user_id)

@@ -1,5 +1,10 @@
 from django.apps import AppConfig
 
+# Everything a Child row says about the child (all but its id and site), and auditlog's masking
+# callable that writes a placeholder in place of each value.
+CHILD_PERSONAL_FIELDS = ("first_name", "last_name", "preferred_name", "date_of_birth", "upn", "year_group", "left_on")
+NOT_RECORDED = "audit.redaction.value_not_recorded"
+
 
 class ConcernsConfig(AppConfig):
     name = "concerns"
@@ -18,10 +23,16 @@ class ConcernsConfig(AppConfig):
         auditlog.register(models.Addendum, exclude_fields=["text"])
         auditlog.register(models.Attachment, exclude_fields=["original_name"])
         auditlog.register(models.BodyMapMark, exclude_fields=["note"])
-        auditlog.register(models.Child, exclude_fields=["first_name", "last_name", "preferred_name"])
+        # A child's personal data is recorded as changed (the field's name), never copied: the ledger
+        # is kept for ever, and retention could not take a date of birth back out of it.
+        auditlog.register(models.Child, mask_fields=list(CHILD_PERSONAL_FIELDS), mask_callable=NOT_RECORDED)
         auditlog.register(models.Category)
         auditlog.register(models.Share, exclude_fields=["reason"])
         # An import's rows, leavers and errors hold names and dates of birth: counts only.
-        auditlog.register(models.ImportJob, exclude_fields=["rows", "seen_keys", "errors", "preview", "file_name"])
+        # The children it marked left are on the ledger as their own entries; the heartbeat is bookkeeping.
+        auditlog.register(
+            models.ImportJob,
+            exclude_fields=["rows", "seen_keys", "errors", "preview", "file_name", "left_child_ids", "heartbeat_at"],
+        )
         # Not registered: drafts (private to their author until submitted, saved as they type) and
         # notifications (delivery bookkeeping; the submission itself is on the ledger).

@@ -41,9 +41,9 @@ class ChildrenImportForm(ImportForm):
     is_full = forms.BooleanField(
         label="This file is the whole roll",
         required=False,
-        initial=True,
-        help_text="Children on the roll who are not in the file are marked as left (never deleted). "
-        "Untick this to import only some children.",
+        initial=False,
+        help_text="Tick this only for a full export of the roll: children on the roll who are not in the file are "
+        "then marked as left (never deleted). If more than five would be, you are asked to confirm how many.",
     )
 
 
@@ -55,6 +55,12 @@ class StaffImportForm(ImportForm):
         error_messages={"required": "Choose the CSV file to import.", "empty": "The file is empty."},
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
+
+
+class LeaversRestoreForm(forms.Form):
+    """The tick that confirms putting an import's leavers back on the roll."""
+
+    confirm = forms.BooleanField(required=True)
 
 
 class CategoryForm(forms.ModelForm):
@@ -70,7 +76,8 @@ class CategoryForm(forms.ModelForm):
         }
         help_texts = {
             "is_restricted": "Concerns in a restricted category are seen only by DSLs, auditors and the author, "
-            "unless shared. Changing this applies at once to every concern already in the category.",
+            "unless shared. Ticking it restricts every concern already in the category; unticking it applies only "
+            "to concerns recorded from now on (a DSL lifts the restriction of an existing concern on that concern).",
             "is_low_level": "Low-level concerns about adults (KCSIE part four).",
         }
         error_messages = {

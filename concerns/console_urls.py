@@ -13,6 +13,7 @@ urlpatterns = [
     path("sites/<int:site_id>/staff/import/", views.staff_import, name="staff_import"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
+    path("imports/<int:pk>/restore-leavers/", views.import_leavers_restore, name="import_leavers_restore"),
     path("imports/<int:pk>/status/", views.import_status, name="import_status"),
     path("categories/", views.category_list, name="categories"),
     path("categories/new/", views.category_add, name="category_add"),

@@ -20,7 +20,7 @@ from accounts.decorators import recent_mfa_required
 from accounts.models import Site
 from accounts.selectors import site_ids_for, sites_for
 from audit.services import audit_record
-from concerns.console_forms import CategoryForm, ChildrenImportForm, StaffImportForm
+from concerns.console_forms import CategoryForm, ChildrenImportForm, LeaversRestoreForm, StaffImportForm
 from concerns.models import Category, ImportJob
 from concerns.services import categories as category_services
 from concerns.services import imports
@@ -123,6 +123,8 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "errors": job.errors[:ERRORS_SHOWN],
         "errors_hidden": max(0, len(job.errors) - ERRORS_SHOWN),
         "leavers_warning": _leavers_warning(job),
+        "leavers_to_confirm": imports.leavers_to_confirm(job) if job.status == ImportJob.Status.PREVIEW else 0,
+        "still_left": len(imports.import_left_still_off_roll(job)) if job.status == ImportJob.Status.DONE else 0,
     }
     return render(request, "console/records_import_job.html", context)
 
@@ -132,10 +134,29 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
+    typed = request.POST.get("leavers", "").strip()
     try:
-        imports.import_confirm(admin=request.user, job=job)
+        imports.import_confirm(admin=request.user, job=job, leavers_confirmed=int(typed) if typed.isdigit() else None)
     except ValidationError as error:
         messages.error(request, error.messages[0])
+    return redirect("records_console:import_detail", pk=job.pk)
+
+
+@admin_required
+@recent_mfa_required  # it changes who is on the roll, as the import did
+@require_POST
+def import_leavers_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put back on the roll the children an import marked as left, once the person has ticked to confirm."""
+    job = _job(request, pk)
+    if not LeaversRestoreForm(request.POST).is_valid():
+        messages.error(request, "Tick the box to confirm that these children are still on the roll.")
+        return redirect("records_console:import_detail", pk=job.pk)
+    try:
+        restored = imports.import_leavers_restore(admin=request.user, job=job)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"{restored} child{'ren' if restored != 1 else ''} put back on the roll.")
     return redirect("records_console:import_detail", pk=job.pk)
 
 
@@ -190,6 +211,7 @@ def category_add(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
+@recent_mfa_required  # "restricted" decides who reads concerns: changing a category is a role-widening action
 @require_http_methods(["GET", "POST"])
 def category_edit(request: HttpRequest, pk: int) -> HttpResponse:
     category = _category(pk)

@@ -328,6 +328,11 @@ class ImportJob(models.Model):
     left = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The running worker's last sign of life: another worker takes the job over only once it is old.
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
+    left_child_ids = models.JSONField(
+        default=list, blank=True, help_text="The children this import marked as left, so its page can put them back."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -2,7 +2,11 @@
 
 A file is read and checked row by row before anything is written: the preview shows what would
 happen, the import then applies only the rows that passed. Staff missing from a file are never
-removed: leaving is done in the users console, where it is deliberate and audited.
+removed: leaving is done in the users console, where it is deliberate and audited. Every row goes
+through the users console's own services (user_create, user_rename, membership_change), so an
+import follows the same rules and leaves the same ledger entries: an administrator's own row is
+refused, a role change ends one membership and starts another, and a person who also works at a
+site the administrator does not run keeps their name.
 """
 
 import csv
@@ -11,7 +15,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import transaction
@@ -20,8 +24,7 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import Membership, Site, User
-from audit.models import AuditEntry
-from audit.services import audit_record
+from accounts.services.users import membership_change, require_not_self, require_whole_account, user_create, user_rename
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -89,6 +92,13 @@ def _decode(upload: UploadedFile) -> str:
         )
     if b"\x00" in raw[:4096]:
         raise ValidationError("This is not a CSV file. Export the list from your MIS as CSV (comma-separated values).")
+    if b"\x00" in raw:
+        # A NUL further in is a damaged export; the database could not store it, so it never gets that far.
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise ValidationError(
+            f"Line {line} of the file contains a null character, which a CSV file never has: the export is damaged. "
+            "Export the list from your MIS again as CSV and import the new file."
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -264,10 +274,25 @@ def _live(memberships: list[Membership], today: datetime.date) -> list[Membershi
     return [m for m in memberships if not (m.ends_on and m.ends_on < today)]
 
 
-def staff_import_preview(*, site: Site, parsed: ParsedFile) -> dict[str, int]:
+def _refusal(*, admin: User, row: dict, user: User | None) -> str | None:
+    """Why this row may not be imported by this administrator: the users console's own rules."""
+    if user is None:
+        return None
+    try:
+        require_not_self(admin, user)
+        if user.full_name != row["full_name"]:
+            require_whole_account(admin, user)
+    except PermissionDenied as refused:
+        return f"{row['email']}: {refused} Nothing in this row was imported."
+    return None
+
+
+def staff_import_preview(*, admin: User, site: Site, parsed: ParsedFile) -> dict[str, int]:
     """What importing the checked rows at this site would do, counted, without writing anything.
 
-    Rows for people whose membership here has ended move to the file's errors.
+    Rows for people whose membership here has ended, and rows this administrator may not apply
+    (their own, or a change of name for someone who also works at a site they do not
+    administer), move to the file's errors.
     """
     today = timezone.localdate()
     users = _users_by_email([row["email"] for row in parsed.rows])
@@ -277,7 +302,7 @@ def staff_import_preview(*, site: Site, parsed: ParsedFile) -> dict[str, int]:
     for row in parsed.rows:
         user = users.get(row["email"])
         held = memberships.get(user.id, []) if user else []
-        problem = _ended_here(row, held, today)
+        problem = _ended_here(row, held, today) or _refusal(admin=admin, row=row, user=user)
         if problem:
             parsed.reject(row["row"], [problem])
             continue
@@ -289,55 +314,37 @@ def staff_import_preview(*, site: Site, parsed: ParsedFile) -> dict[str, int]:
     return counts
 
 
-def _user_for_row(*, actor: User, row: dict, user: User | None) -> tuple[User, bool]:
-    if user is None:
-        # No usable password: the person is invited from the users console and sets their own.
-        user = User.objects.create_user(row["email"], password=None, full_name=row["full_name"])
-        audit_record(actor=actor, event="account.created", target=user, action=AuditEntry.Action.CREATE)
-        return user, True
-    if user.full_name != row["full_name"]:
-        user.full_name = row["full_name"]
-        user.full_clean(exclude=["password"])
-        user.save(update_fields=["full_name"])
-        audit_record(
-            actor=actor, event="account.updated", target=user, fields=["full_name"], action=AuditEntry.Action.UPDATE
-        )
-    return user, False
-
-
-def _membership_for_row(*, actor: User, site: Site, row: dict, user: User, memberships: list[Membership]) -> None:
+def _row_apply(*, actor: User, site: Site, row: dict, user: User | None, memberships: list[Membership]) -> bool:
+    """Apply one row through the users console's services; True if it made a new account."""
     ends_on = datetime.date.fromisoformat(row["ends_on"]) if row["ends_on"] else None
+    if user is None:
+        # No usable password and no email: the person is invited from the users console.
+        user_create(
+            admin=actor,
+            full_name=row["full_name"],
+            email=row["email"],
+            site=site,
+            role=row["role"],
+            ends_on=ends_on,
+            invite=False,
+        )
+        return True
+    if user.full_name != row["full_name"]:
+        user_rename(admin=actor, user=user, full_name=row["full_name"])
     exact = [m for m in memberships if m.role == row["role"]]
-    membership = exact[0] if exact else (memberships[0] if memberships else None)
-    if membership is None:
-        membership = Membership(user=user, site=site, role=row["role"], ends_on=ends_on)
-        membership.full_clean()
-        membership.save()
-        audit_record(
-            actor=actor, event="membership.created", target=membership, site_id=site.id, action=AuditEntry.Action.CREATE
-        )
-        return
-    changed = [
-        name for name, value in (("role", row["role"]), ("ends_on", ends_on)) if getattr(membership, name) != value
-    ]
-    if changed:
-        membership.role, membership.ends_on = row["role"], ends_on
-        membership.full_clean()
-        membership.save(update_fields=changed)
-        event = "membership.role_changed" if "role" in changed else "membership.updated"
-        audit_record(
-            actor=actor,
-            event=event,
-            target=membership,
-            site_id=site.id,
-            fields=changed,
-            action=AuditEntry.Action.UPDATE,
-        )
+    current = exact[0] if exact else (memberships[0] if memberships else None)
+    if current is None or current.role != row["role"] or current.ends_on != ends_on:
+        membership_change(admin=actor, user=user, site=site, role=row["role"], ends_on=ends_on, current=current)
+    return False
 
 
 @transaction.atomic
 def staff_import_apply(*, actor: User, site: Site, rows: list[dict]) -> tuple[dict[str, int], list[dict]]:
-    """Add or update these people's memberships at the site, by email; never remove anyone."""
+    """Add or update these people's memberships at the site, by email; never remove anyone.
+
+    Each row is applied on its own (a savepoint): a row the rules refuse changes nothing and is
+    reported with its reason, and the rows around it still go in.
+    """
     today = timezone.localdate()
     users = _users_by_email([row["email"] for row in rows])
     memberships = _memberships_at(site, [user.id for user in users.values()])
@@ -346,16 +353,25 @@ def staff_import_apply(*, actor: User, site: Site, rows: list[dict]) -> tuple[di
     for row in rows:
         existing = users.get(row["email"])
         held = memberships.get(existing.id, []) if existing else []
-        problem = _ended_here(row, held, today)  # checked at preview too; ended since then
+        # Checked at preview too; a membership may have ended, or a rule changed, since then.
+        problem = _ended_here(row, held, today) or _refusal(admin=actor, row=row, user=existing)
         if problem:
             errors.append({"row": row["row"], "messages": [problem]})
             continue
         held = _live(held, today)
         outcome = _outcome(row, existing, held)
+        if outcome != "unchanged":
+            try:
+                with transaction.atomic():
+                    counts["accounts_created"] += _row_apply(
+                        actor=actor, site=site, row=row, user=existing, memberships=held
+                    )
+            except (PermissionDenied, ValidationError) as refused:
+                errors.append({"row": row["row"], "messages": [f"Not imported: {' '.join(_messages(refused))}"]})
+                continue
         counts[outcome] += 1
-        if outcome == "unchanged":
-            continue
-        user, created = _user_for_row(actor=actor, row=row, user=existing)
-        counts["accounts_created"] += created
-        _membership_for_row(actor=actor, site=site, row=row, user=user, memberships=held)
     return counts, errors
+
+
+def _messages(error: Exception) -> list[str]:
+    return error.messages if isinstance(error, ValidationError) else [str(error)]

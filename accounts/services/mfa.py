@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from accounts.services.auth import MFA_VERIFIED_AT
+from accounts.services.users import require_whole_account
 from audit.models import AuditEntry
 from audit.services import audit_record
 
@@ -148,6 +149,7 @@ def mfa_device_install(*, user: User, secret_base32: str, recovery_codes: list[s
 @transaction.atomic
 def mfa_reset(*, admin: User, user: User) -> int:
     """An administrator removes a person's authenticator and recovery codes; they enrol again at next sign-in."""
+    require_whole_account(admin, user)
     removed = 0
     for device in devices_for_user(user, confirmed=None):
         device.delete()

@@ -1,7 +1,9 @@
-"""Accounts and memberships, as an administrator changes them in the console.
+"""Accounts and memberships, as an administrator changes them in the console or by an MIS import.
 
 Who may see children's records follows from these rows, so every change is checked against the
-administrator's own sites, written in one transaction and put on the ledger.
+administrator's own sites, written in one transaction and put on the ledger. Both paths use the
+same functions: `membership_change` for every membership, `require_whole_account` before any
+change to the account itself.
 """
 
 import datetime
@@ -37,7 +39,8 @@ def require_not_self(admin: User, user: User) -> None:
 
 
 def require_whole_account(admin: User, user: User) -> None:
-    """Account-wide changes (deactivate, reactivate, reset MFA) need authority over every site the person works at."""
+    """Any change to the account itself (name, deactivation, MFA reset), from any path, needs authority
+    over every site the person works at: one school's administrator never rewrites another school's person."""
     require_not_self(admin, user)
     if has_access_elsewhere(admin, user):
         raise PermissionDenied("This person also works at a site you do not administer.")
@@ -48,9 +51,9 @@ def _account_site_ids(admin: User, user: User) -> list[int]:
     return sorted(set(memberships_managed_by(admin).filter(user=user).values_list("site_id", flat=True)))
 
 
-def _audit_account_event(admin: User, user: User, event: str, action: int) -> None:
+def _audit_account_event(admin: User, user: User, event: str, action: int, fields: tuple[str, ...] = ()) -> None:
     for site_id in _account_site_ids(admin, user) or [None]:
-        audit_record(actor=admin, event=event, target=user, site_id=site_id, action=action)
+        audit_record(actor=admin, event=event, target=user, site_id=site_id, fields=fields, action=action)
 
 
 def _check_new_membership(*, role: str, ends_on: datetime.date | None) -> None:
@@ -192,16 +195,6 @@ def user_reactivate(*, admin: User, user: User) -> User:
     return user
 
 
-@transaction.atomic
-def membership_add(
-    *, admin: User, user: User, site: Site, role: str, ends_on: datetime.date | None = None
-) -> Membership:
-    """A person gains a role at one of the administrator's sites, from today, optionally until an end date."""
-    require_not_self(admin, user)
-    require_admin_of_site(admin, site.pk)
-    return _open_membership(admin=admin, user=user, site=site, role=role, ends_on=ends_on)
-
-
 def _close_membership(*, admin: User, membership: Membership) -> Membership:
     today = timezone.localdate()
     if membership.ends_on is not None and membership.ends_on < today:
@@ -222,25 +215,64 @@ def _close_membership(*, admin: User, membership: Membership) -> Membership:
     return membership
 
 
-@transaction.atomic
-def membership_end(*, admin: User, membership: Membership) -> Membership:
-    """A person's role at a site stops granting anything from their next request."""
-    require_not_self(admin, membership.user)
-    require_admin_of_site(admin, membership.site_id)
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
-    return _close_membership(admin=admin, membership=membership)
-
-
-@transaction.atomic
-def membership_change_role(
-    *, admin: User, membership: Membership, role: str, ends_on: datetime.date | None = None
-) -> Membership:
-    """A person's role at a site changes: the old membership ends and a new one starts, both on the ledger."""
-    require_not_self(admin, membership.user)
-    require_admin_of_site(admin, membership.site_id)
-    membership = Membership.objects.select_for_update().select_related("user", "site").get(pk=membership.pk)
-    if role == membership.role:
+def _change_end_date(*, admin: User, membership: Membership, ends_on: datetime.date | None) -> Membership:
+    if ends_on == membership.ends_on:
         raise ValidationError({"role": "Choose a role different from the current one."})
+    _check_new_membership(role=membership.role, ends_on=ends_on)
+    membership.ends_on = ends_on
+    membership.full_clean()
+    membership.save(update_fields=["ends_on"])
+    audit_record(
+        actor=admin,
+        event="membership.updated",
+        target=membership,
+        site_id=membership.site_id,
+        fields=["ends_on"],
+        action=AuditEntry.Action.UPDATE,
+    )
+    return membership
+
+
+@transaction.atomic
+def user_rename(*, admin: User, user: User, full_name: str) -> User:
+    """A person's name changes everywhere they work, so only an administrator of all their sites may change it."""
+    require_whole_account(admin, user)
+    user.full_name = " ".join(full_name.split())
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["full_name"])
+    _audit_account_event(admin, user, "account.updated", AuditEntry.Action.UPDATE, fields=("full_name",))
+    return user
+
+
+@transaction.atomic
+def membership_change(
+    *,
+    admin: User,
+    user: User,
+    site: Site,
+    role: str | None,
+    ends_on: datetime.date | None = None,
+    current: Membership | None = None,
+) -> Membership:
+    """The one door for every change to who holds which role where, from the console or an MIS import.
+
+    Without `current`, the person gains `role` at `site` from today. With `current` and no role,
+    that membership ends. With another role, it ends and a new one starts, so the ledger keeps both
+    periods (membership.ended, membership.added); with the same role only its end date changes
+    (membership.updated). Whatever the path, an administrator changes memberships only at sites
+    they administer, and never their own.
+    """
+    require_not_self(admin, user)
+    require_admin_of_site(admin, site.pk)
+    if current is None:
+        if role is None:
+            raise ValueError("membership_change needs a role or a membership to end")
+        return _open_membership(admin=admin, user=user, site=site, role=role, ends_on=ends_on)
+    current = Membership.objects.select_for_update().get(pk=current.pk, user=user, site=site)
+    if role is None:
+        return _close_membership(admin=admin, membership=current)
+    if role == current.role:
+        return _change_end_date(admin=admin, membership=current, ends_on=ends_on)
     _check_new_membership(role=role, ends_on=ends_on)
-    _close_membership(admin=admin, membership=membership)
-    return _open_membership(admin=admin, user=membership.user, site=membership.site, role=role, ends_on=ends_on)
+    _close_membership(admin=admin, membership=current)
+    return _open_membership(admin=admin, user=user, site=site, role=role, ends_on=ends_on)

@@ -1,12 +1,16 @@
 """The categories a concern is recorded under: added, edited, retired and reinstated, never deleted.
 
-A concern is restricted when any of its categories is restricted; changing a category's flag
-re-derives that for every concern in it, in the same transaction, so nobody gains or keeps sight of
-a concern the new setting says they should not see.
+A concern is restricted when it is recorded under any restricted category, and the flag is kept on
+the concern. Changing a category narrows at once and widens only from then on: ticking
+"restricted" restricts every concern already in the category, in the same transaction, so nobody
+keeps sight of one the new setting says they should not see; unticking it applies only to
+concerns recorded afterwards, so no concern already recorded becomes readable by deputies or by
+staff holding a share of a child. Lifting the restriction of an existing concern is a DSL's
+recorded decision on that concern, not a side effect of an administrator's setting.
 """
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, QuerySet
 
 from accounts.models import User
 from audit.models import AuditEntry
@@ -16,12 +20,10 @@ from concerns.models import Category, Concern
 EDITABLE_FIELDS = ("name", "guidance", "is_restricted", "is_low_level")
 
 
-def _concerns_restriction_refresh(category: Category) -> int:
-    """One UPDATE: each concern in the category is restricted iff any of its categories is."""
-    links = Concern.categories.through.objects
-    restricted_link = links.filter(concern_id=OuterRef("pk"), category__is_restricted=True)
-    in_category = links.filter(category_id=category.pk).values("concern_id")
-    return Concern.objects.filter(id__in=in_category).update(is_restricted=Exists(restricted_link))
+def _concerns_restrict(category: Category) -> int:
+    """One UPDATE: every concern already in the category becomes restricted (never the reverse)."""
+    in_category = Concern.categories.through.objects.filter(category_id=category.pk).values("concern_id")
+    return Concern.objects.filter(id__in=in_category, is_restricted=False).update(is_restricted=True)
 
 
 @transaction.atomic
@@ -41,7 +43,8 @@ def category_create(
 
 @transaction.atomic
 def category_update(*, admin: User, category: Category, **values) -> list[str]:
-    """Change a category's name, guidance or flags; a changed restriction applies to every concern in it."""
+    """Change a category's name, guidance or flags; restricting it restricts the concerns already in it,
+    lifting the restriction leaves them restricted (it applies to concerns recorded from now on)."""
     category = Category.objects.select_for_update().get(pk=category.pk)
     changed = [name for name in EDITABLE_FIELDS if name in values and getattr(category, name) != values[name]]
     if not changed:
@@ -50,8 +53,8 @@ def category_update(*, admin: User, category: Category, **values) -> list[str]:
         setattr(category, name, values[name])
     category.full_clean()
     category.save(update_fields=changed)
-    if "is_restricted" in changed:
-        _concerns_restriction_refresh(category)
+    if "is_restricted" in changed and category.is_restricted:
+        _concerns_restrict(category)
     audit_record(
         actor=admin, event="category.updated", target=category, fields=changed, action=AuditEntry.Action.UPDATE
     )

@@ -3,8 +3,19 @@
 Step 1, the preview, reads and checks every row and writes nothing but the job that holds them.
 Step 2, the confirmation, queues the job; a worker applies the rows in batches, each its own
 transaction, counting as it goes, so a large file shows progress and a restarted worker carries on.
-Re-importing updates by UPN and never duplicates. Children missing from a full import are marked
-left, never deleted; a child who reappears is put back on the roll.
+One worker at a time: a worker claims the job with a conditional UPDATE and keeps a heartbeat on
+it, and another takes over only once that heartbeat is RUN_LEASE old.
+Re-importing updates by UPN and never duplicates. Children missing from a full import ("this file
+is the whole roll", never ticked for the person) are marked left, never deleted; a child who
+reappears is put back on the roll. When more than LEAVERS_CONFIRM_OVER children would be marked
+left, the confirmation needs that exact number typed in: a file of three rows must not take a school
+of hundreds off the roll with one click. The children an import marked left can be put back from
+its page (import_leavers_restore).
+
+Every child an import creates, updates, marks left or puts back is on the ledger: one entry per
+batch, of the Child type, listing the children's ids (object_ids) and the names of the fields
+written, never their values. A failed import leaves its own entry, written after its batch
+rolled back.
 """
 
 import datetime
@@ -14,7 +25,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.choices import Role
@@ -29,6 +41,10 @@ from concerns.models import Child, ImportJob
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
+# More than this many children marked left by one import, and the person types the number first.
+LEAVERS_CONFIRM_OVER = 5
+# A running job whose worker has shown no sign of life for this long may be taken over.
+RUN_LEASE = datetime.timedelta(minutes=5)
 UPN_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{12}$")
 CHILD_FIELDS = ("first_name", "last_name", "preferred_name", "date_of_birth", "year_group")
 CHILD_COLUMNS = {
@@ -158,7 +174,7 @@ def import_preview(*, admin: User, site: Site, kind: str, upload: UploadedFile, 
         preview = children_import_preview(site=site, parsed=parsed, is_full=is_full)
     else:
         parsed = staff_imports.staff_file_parse(upload=upload)
-        preview = staff_imports.staff_import_preview(site=site, parsed=parsed)
+        preview = staff_imports.staff_import_preview(admin=admin, site=site, parsed=parsed)
         is_full = False  # staff missing from a file are never removed
     preview["errors"] = len(parsed.errors)
     job = ImportJob(
@@ -179,13 +195,33 @@ def import_preview(*, admin: User, site: Site, kind: str, upload: UploadedFile, 
     return job
 
 
+def leavers_to_confirm(job: ImportJob) -> int:
+    """How many children the person must confirm will be marked left before this import runs (0: none)."""
+    leaving = job.preview.get("left", 0) if job.kind == ImportJob.Kind.CHILDREN and job.is_full else 0
+    return leaving if leaving > LEAVERS_CONFIRM_OVER else 0
+
+
+def _check_leavers_confirmed(job: ImportJob, leavers_confirmed: int | None) -> None:
+    expected = leavers_to_confirm(job)
+    if expected and leavers_confirmed != expected:
+        raise ValidationError(
+            f"This import would mark {expected} children as left. To go ahead, type {expected} in the box; if "
+            "this file is not the whole roll, choose the file again and leave “This file is the whole roll” unticked."
+        )
+
+
 @transaction.atomic
-def import_confirm(*, admin: User, job: ImportJob) -> bool:
-    """Queue a previewed import for the worker; a second click queues nothing more."""
+def import_confirm(*, admin: User, job: ImportJob, leavers_confirmed: int | None = None) -> bool:
+    """Queue a previewed import for the worker; a second click queues nothing more.
+
+    An import that would mark more than LEAVERS_CONFIRM_OVER children as left is queued only with
+    that exact number confirmed.
+    """
     if job.status != ImportJob.Status.PREVIEW:
         return False
     if not job.rows:
         raise ValidationError("Nothing in this file can be imported: correct it and upload it again.")
+    _check_leavers_confirmed(job, leavers_confirmed)
     queued = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEW).update(status=ImportJob.Status.QUEUED)
     if queued:
         audit_record(actor=admin, event=f"import.{job.kind}_confirmed", target=job, site_id=job.site_id)
@@ -220,17 +256,43 @@ def _children_batch(job: ImportJob, rows: list[dict]) -> tuple[dict[str, int], l
             child.full_clean(exclude=["site"], validate_unique=False, validate_constraints=False)
             new.append(child)
         elif _differs(child, row):
-            for name, value in _child_values(row).items():
+            values = _child_values(row)
+            fields = _fields_changed(child, values)
+            for name, value in values.items():
                 setattr(child, name, value)
             child.left_on = None  # a child who reappears in the MIS is back on the roll
             child.full_clean(exclude=["site"], validate_unique=False, validate_constraints=False)
-            changed.append(child)
+            changed.append((child, fields))
         else:
             counts["unchanged"] += 1
     Child.objects.bulk_create(new)
-    Child.objects.bulk_update(changed, [*CHILD_FIELDS, "left_on"])
+    Child.objects.bulk_update([child for child, _fields in changed], [*CHILD_FIELDS, "left_on"])
+    # bulk_create and bulk_update bypass auditlog: the batch is on the ledger here, by child id.
+    _audit_children(job, "import.children_created", [child.pk for child in new], ["upn", *CHILD_FIELDS])
+    written = sorted({name for _child, fields in changed for name in fields})
+    _audit_children(job, "import.children_updated", [child.pk for child, _fields in changed], written)
     counts["created"], counts["updated"] = len(new), len(changed)
     return counts, errors
+
+
+def _audit_children(job: ImportJob, event: str, child_ids: list[int], fields: list[str]) -> None:
+    """One ledger entry naming these children and the fields written: findable by child, no values."""
+    if not child_ids:
+        return
+    audit_record(
+        actor=job.created_by,
+        event=event,
+        model=Child,
+        object_ids=child_ids,
+        site_id=job.site_id,
+        fields=fields,
+        action=AuditEntry.Action.CREATE if event.endswith("created") else AuditEntry.Action.UPDATE,
+    )
+
+
+def _fields_changed(child: Child, values: dict) -> list[str]:
+    fields = [name for name, value in values.items() if getattr(child, name) != value]
+    return [*fields, "left_on"] if child.left_on is not None else fields
 
 
 def _staff_batch(job: ImportJob, rows: list[dict]) -> tuple[dict[str, int], list[dict]]:
@@ -253,7 +315,8 @@ def import_batch_apply(*, job_id: int) -> bool:
     job.updated += counts["updated"]
     job.unchanged += counts["unchanged"]
     job.errors = job.errors + errors
-    job.save(update_fields=["processed", "created", "updated", "unchanged", "errors"])
+    job.heartbeat_at = timezone.now()
+    job.save(update_fields=["processed", "created", "updated", "unchanged", "errors", "heartbeat_at"])
     return job.processed < job.total
 
 
@@ -269,7 +332,7 @@ def import_finish(*, job_id: int) -> ImportJob:
     job.finished_at = timezone.now()
     # The names and dates of birth were only needed until they were imported: keep no second copy.
     job.rows, job.seen_keys = [], []
-    job.save(update_fields=["left", "status", "finished_at", "rows", "seen_keys"])
+    job.save(update_fields=["left", "left_child_ids", "errors", "status", "finished_at", "rows", "seen_keys"])
     counts = {"created": job.created, "updated": job.updated, "unchanged": job.unchanged, "left": job.left}
     counts["errors"] = len(job.errors)
     audit_record(
@@ -285,38 +348,109 @@ def import_finish(*, job_id: int) -> ImportJob:
 
 def _children_mark_left(job: ImportJob) -> int:
     leaver_ids = _leavers(job.site, job.seen_keys)
+    allowed = max(job.preview.get("left", 0), LEAVERS_CONFIRM_OVER)
+    if len(leaver_ids) > allowed:
+        # Children joined the roll after the preview: more would leave than the person confirmed.
+        job.errors = [
+            *job.errors,
+            {
+                "row": None,
+                "messages": [
+                    f"{len(leaver_ids)} children on the roll are not in this file, more than the "
+                    f"{job.preview.get('left', 0)} the preview showed: nobody was marked as left. "
+                    "Check the file and import it again."
+                ],
+            },
+        ]
+        return 0
     today = timezone.localdate()
     for start in range(0, len(leaver_ids), BATCH_SIZE):
-        Child.objects.filter(id__in=leaver_ids[start : start + BATCH_SIZE]).update(left_on=today)
-    if leaver_ids:
+        batch = leaver_ids[start : start + BATCH_SIZE]
+        Child.objects.filter(id__in=batch).update(left_on=today)
+        _audit_children(job, "child.left_roll", batch, ["left_on"])
+    job.left_child_ids = leaver_ids
+    return len(leaver_ids)
+
+
+def import_left_still_off_roll(job: ImportJob) -> list[int]:
+    """The children this import marked left who are still off the roll: who its page can put back."""
+    still_left = []
+    for start in range(0, len(job.left_child_ids), BATCH_SIZE):
+        batch = job.left_child_ids[start : start + BATCH_SIZE]
+        found = Child.objects.filter(id__in=batch, site_id=job.site_id, left_on__isnull=False)
+        still_left.extend(found.values_list("id", flat=True))
+    return sorted(still_left)
+
+
+@transaction.atomic
+def import_leavers_restore(*, admin: User, job: ImportJob) -> int:
+    """Put back on the roll the children this import marked left (a file that was not the whole roll)."""
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.kind != ImportJob.Kind.CHILDREN or job.status != ImportJob.Status.DONE:
+        raise ValidationError("Only a finished children import marks anyone as left.")
+    child_ids = import_left_still_off_roll(job)
+    if not child_ids:
+        raise ValidationError("Every child this import marked as left is already back on the roll.")
+    for start in range(0, len(child_ids), BATCH_SIZE):
+        batch = child_ids[start : start + BATCH_SIZE]
+        Child.objects.filter(id__in=batch).update(left_on=None)
         audit_record(
-            actor=job.created_by,
-            event="child.left_roll",
+            actor=admin,
+            event="import.children_restored",
             model=Child,
-            object_ids=leaver_ids,
+            object_ids=batch,
             site_id=job.site_id,
             fields=["left_on"],
             action=AuditEntry.Action.UPDATE,
         )
-    return len(leaver_ids)
+    audit_record(
+        actor=admin,
+        event="import.children_restored",
+        target=job,
+        site_id=job.site_id,
+        counts={"restored": len(child_ids)},
+        action=AuditEntry.Action.UPDATE,
+    )
+    return len(child_ids)
 
 
 def import_start(*, job_id: int) -> bool:
-    """Claim a queued job for this worker (or resume one a lost worker left running)."""
-    claimed = ImportJob.objects.filter(
-        pk=job_id, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]
-    ).update(status=ImportJob.Status.RUNNING, started_at=timezone.now())
+    """Claim a queued job for this worker, or take over one whose worker has been silent for RUN_LEASE.
+
+    One conditional UPDATE: of two workers handed the same job at once, the database lets one
+    match the row, and the other finds it already claimed and leaves it alone.
+    """
+    now = timezone.now()
+    silent = Q(status=ImportJob.Status.RUNNING) & (Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - RUN_LEASE))
+    claimed = (
+        ImportJob.objects.filter(pk=job_id)
+        .filter(Q(status=ImportJob.Status.QUEUED) | silent)
+        .update(status=ImportJob.Status.RUNNING, started_at=Coalesce(F("started_at"), Value(now)), heartbeat_at=now)
+    )
     return bool(claimed)
 
 
+@transaction.atomic
 def import_fail(*, job_id: int, reason: str) -> None:
-    """Stop a job that cannot go on; the rows already applied stay, and a re-import is safe."""
-    job = ImportJob.objects.get(pk=job_id)
+    """Stop a job that cannot go on; the rows already applied stay, and a re-import is safe.
+
+    Runs after the failed batch's transaction has rolled back, so the failure itself is on the ledger.
+    """
+    job = ImportJob.objects.select_for_update().get(pk=job_id)
     job.status = ImportJob.Status.FAILED
     job.finished_at = timezone.now()
     job.errors = [*job.errors, {"row": None, "messages": [reason]}]
     job.rows, job.seen_keys = [], []
     job.save(update_fields=["status", "finished_at", "errors", "rows", "seen_keys"])
+    counts = {"created": job.created, "updated": job.updated, "unchanged": job.unchanged, "processed": job.processed}
+    audit_record(
+        actor=job.created_by,
+        event=f"import.{job.kind}_failed",
+        target=job,
+        site_id=job.site_id,
+        counts=counts,
+        action=AuditEntry.Action.UPDATE,
+    )
 
 
 def import_run(*, job_id: int) -> ImportJob:
@@ -338,10 +472,13 @@ def import_run(*, job_id: int) -> ImportJob:
 
 
 def import_ids_stalled(before: datetime.datetime) -> list[int]:
-    """Queued jobs a lost message never started, for the periodic sweep."""
-    return list(
-        ImportJob.objects.filter(status=ImportJob.Status.QUEUED, created_at__lt=before).values_list("id", flat=True)
+    """Queued jobs a lost message never started, and running ones whose worker went silent, for the sweep."""
+    queued = ImportJob.objects.filter(status=ImportJob.Status.QUEUED, created_at__lt=before)
+    silent = ImportJob.objects.filter(
+        status=ImportJob.Status.RUNNING, heartbeat_at__lt=min(before, timezone.now() - RUN_LEASE)
     )
+    ids = queued.order_by().values_list("id", flat=True).union(silent.order_by().values_list("id", flat=True))
+    return sorted(ids)
 
 
 def import_jobs_for(user) -> QuerySet[ImportJob]:

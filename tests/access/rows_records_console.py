@@ -38,6 +38,11 @@ ROWS = {
         lambda o: reverse("records_console:import_confirm", args=[o["import_job"].pk]),
         admin_only(302),
     ),
+    "records_console:import_leavers_restore": (
+        "post",
+        lambda o: reverse("records_console:import_leavers_restore", args=[o["import_job"].pk]),
+        admin_only(302),
+    ),
     "records_console:import_status": (
         "get",
         lambda o: reverse("records_console:import_status", args=[o["import_job"].pk]),
@@ -61,6 +66,11 @@ ROWS = {
         admin_only(302),
     ),
 }
+
+
+# The confirmation ticked: a refusal is the access rule's, not the form's. What a refused restore
+# changed (nothing) is checked in tests/concerns/test_import_access.py.
+POST_DATA = {"records_console:import_leavers_restore": {"confirm": "on"}}
 
 
 def objects(cast) -> dict:

@@ -74,7 +74,9 @@ def test_an_admin_imports_the_roll_and_watches_the_progress_bar(
     page.get_by_role("link", name=f"Import children at {cast.site_a.name}").click()
 
     expect(page.get_by_role("heading", name=f"Import children at {cast.site_a.name}")).to_be_visible()
-    expect(page.get_by_label("This file is the whole roll")).to_be_checked()
+    # Off until the person says so: a partial file must not take the rest of the roll off it.
+    expect(page.get_by_label("This file is the whole roll")).not_to_be_checked()
+    page.get_by_label("This file is the whole roll").check()
     page.get_by_label("CSV file from your MIS").set_input_files(str(csv_file))
     page.get_by_role("button", name="Check the file").click()
 

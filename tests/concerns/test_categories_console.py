@@ -1,16 +1,18 @@
 """Categories in the administrator's console: added, edited, restricted, retired and reinstated;
-never deleted. A change to "restricted" re-derives who may see every concern already in the category."""
+never deleted. Restricting a category restricts every concern already in it; lifting the
+restriction applies only to concerns recorded afterwards. Editing a category asks for a fresh code."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, reverse
 
+from accounts.services.auth import MFA_VERIFIED_AT
 from audit.models import AuditEntry
 from concerns.forms import ConcernForm
 from concerns.models import Category, Concern
 from concerns.services.categories import category_update
-from tests.concerns.helpers import record_url
+from tests.concerns.helpers import record_url, valid_post
 from tests.conftest import client_for
 from tests.factories import ConcernFactory, category, restricted_category
 
@@ -170,10 +172,53 @@ def test_lifting_a_restriction_keeps_concerns_restricted_by_another_of_their_cat
     item.refresh_from_db()
     assert edit(admin, item, is_restricted=False).status_code == 302
     flags = dict(Concern.objects.values_list("id", "is_restricted"))
-    assert flags == {only.pk: False, both.pk: True, unrelated.pk: True}
+    # Lifting a category's restriction widens nothing already recorded: even the concern in no
+    # other restricted category stays restricted (a DSL lifts that on the concern itself).
+    assert flags == {only.pk: True, both.pk: True, unrelated.pk: True}
     deputy = client_for(cast.deputy)
-    assert deputy.get(reverse("concerns:detail", args=[only.pk])).status_code == 200
+    assert deputy.get(reverse("concerns:detail", args=[only.pk])).status_code == 404
     assert deputy.get(reverse("concerns:detail", args=[both.pk])).status_code == 404
+
+
+def test_a_restricted_concern_stays_invisible_to_the_deputy_after_the_category_is_unticked(cast, admin):
+    item = category("Neglect")
+    assert edit(admin, item, is_restricted=True).status_code == 302
+    client_for(cast.staff).post(record_url(), valid_post(cast.child_a, categories=[str(item.pk)]))
+    before = Concern.objects.get()
+    assert before.is_restricted
+    deputy = client_for(cast.deputy)
+    assert deputy.get(reverse("concerns:detail", args=[before.pk])).status_code == 404
+
+    item.refresh_from_db()
+    assert edit(admin, item, is_restricted=False).status_code == 302
+    assert deputy.get(reverse("concerns:detail", args=[before.pk])).status_code == 404
+    before.refresh_from_db()
+    assert before.is_restricted
+    # Concerns recorded from now on in the category are not restricted.
+    client_for(cast.staff).post(record_url(), valid_post(cast.child_a2, categories=[str(item.pk)]))
+    after = Concern.objects.exclude(pk=before.pk).get()
+    assert not after.is_restricted
+    assert deputy.get(reverse("concerns:detail", args=[after.pk])).status_code == 200
+
+
+def _code_entered_an_hour_ago(client) -> None:
+    session = client.session
+    session[MFA_VERIFIED_AT] = session[MFA_VERIFIED_AT] - 3600
+    session.save()
+
+
+def test_changing_a_category_asks_for_a_fresh_code_first_and_changes_nothing_until_then(cast, admin):
+    item = category("Neglect")
+    concern = ConcernFactory(site=cast.site_a, author=cast.staff, about=[cast.child_a], categories=[item])
+    _code_entered_an_hour_ago(admin)
+    url = reverse("records_console:category_edit", args=[item.pk])
+    for response in (admin.get(url), edit(admin, item, is_restricted=True)):
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:mfa_verify"))
+    item.refresh_from_db()
+    concern.refresh_from_db()
+    assert (item.is_restricted, concern.is_restricted) == (False, False)
+    assert not AuditEntry.objects.filter(event="category.updated").exists()
 
 
 def test_the_restriction_update_is_one_update_of_concerns_however_many_there_are(cast):

@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.services.auth import MFA_VERIFIED_AT
+from audit.models import AuditEntry
 from concerns.models import Child, ImportJob
+from concerns.tasks import import_run
 from tests.concerns.test_import_children import child_row, children_csv, latest_job, preview, upload
 from tests.conftest import client_for
 from tests.factories import ConcernFactory, MembershipFactory, UserFactory
@@ -33,6 +35,7 @@ JOB_ROUTES = [
     ("get", "records_console:import_detail"),
     ("get", "records_console:import_status"),
     ("post", "records_console:import_confirm"),
+    ("post", "records_console:import_leavers_restore"),
 ]
 
 
@@ -114,3 +117,36 @@ def test_confirming_an_import_asks_for_a_fresh_code_first(cast):
     assert response["Location"].startswith(reverse("accounts:mfa_verify"))
     job.refresh_from_db()
     assert job.status == ImportJob.Status.PREVIEW
+
+
+@pytest.fixture
+def finished_with_leavers(cast):
+    """A finished whole-roll import at site A that marked child_a2 as left."""
+    admin = client_for(cast.admin)
+    preview(admin, cast.site_a, children_csv([child_row(1), child_row(2)]))
+    job = latest_job()
+    admin.post(reverse("records_console:import_confirm", args=[job.pk]))
+    import_run(job.pk)
+    job.refresh_from_db()
+    assert job.left == 2
+    return job
+
+
+def _restored_anything(cast) -> bool:
+    back = Child.objects.filter(pk__in=[cast.child_a.pk, cast.child_a2.pk], left_on__isnull=True).exists()
+    return back or AuditEntry.objects.filter(event="import.children_restored").exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [(who, 403) for who in ("staff", "deputy", "dsl", "auditor", "dsl_b", "ended")] + [("admin_b", 404)],
+)
+def test_a_refused_restore_of_leavers_changes_nothing(cast, finished_with_leavers, admin_b, who, status):
+    user = admin_b if who == "admin_b" else getattr(cast, who)
+    url = reverse("records_console:import_leavers_restore", args=[finished_with_leavers.pk])
+    assert client_for(user).post(url, {"confirm": "on"}).status_code == status
+    assert client_for(None).post(url, {"confirm": "on"}).status_code == 302
+    assert not _restored_anything(cast)
+    # The import's own administrator may.
+    assert client_for(cast.admin).post(url, {"confirm": "on"}).status_code == 302
+    assert _restored_anything(cast)

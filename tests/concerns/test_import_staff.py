@@ -169,7 +169,11 @@ def test_importing_adds_new_people_with_no_usable_password_and_changes_roles_wit
     assert User.objects.filter(email__iexact=cast.staff2.email).count() == 1
     cast.staff2.refresh_from_db()
     assert cast.staff2.full_name == "Robin Second-Name"
-    assert list(cast.staff2.memberships.values_list("site_id", "role")) == [(cast.site_a.pk, Role.DEPUTY_DSL)]
+    # A role change ends the old membership and starts a new one, as the users console does.
+    active = Membership.objects.active().filter(user=cast.staff2)
+    assert list(active.values_list("site_id", "role")) == [(cast.site_a.pk, Role.DEPUTY_DSL)]
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    assert list(cast.staff2.memberships.filter(role=Role.STAFF).values_list("ends_on", flat=True)) == [yesterday]
 
 
 def test_re_importing_the_same_file_changes_nothing_and_duplicates_nobody(cast, admin):
@@ -207,7 +211,9 @@ def test_the_admin_and_auditor_memberships_are_never_touched_by_an_import(cast, 
         [[cast.admin.email, cast.admin.full_name, "Staff", ""], [cast.auditor.email, "Ash Auditor", "DSL", ""]]
     )
     confirm_and_run(admin, (preview(admin, cast.site_a, content), latest_job())[1])
-    assert sorted(cast.admin.memberships.values_list("role", flat=True)) == [Role.ADMIN, Role.STAFF]
+    # The administrator's own row is refused (separation of duties); the auditor gains a DSL role
+    # beside the auditor one, which the file cannot touch.
+    assert sorted(cast.admin.memberships.values_list("role", flat=True)) == [Role.ADMIN]
     assert sorted(cast.auditor.memberships.values_list("role", flat=True)) == [Role.AUDITOR, Role.DSL]
 
 
@@ -219,11 +225,20 @@ def test_the_import_and_each_role_change_are_on_the_ledger(cast, admin):
     entry = AuditEntry.objects.get(event="import.staff")
     assert (entry.site_id, entry.actor, entry.object_pk) == (cast.site_a.pk, cast.admin, str(job.pk))
     assert entry.additional_data["counts"] == {"created": 1, "errors": 0, "left": 0, "unchanged": 0, "updated": 1}
-    change = AuditEntry.objects.get(event="membership.role_changed")
-    assert change.additional_data["fields"] == ["role"]
-    assert change.site_id == cast.site_a.pk
+    # The users console's events: a role change is the old membership ended and a new one added.
+    old = Membership.objects.get(user=cast.staff2, role=Role.STAFF)
+    new = Membership.objects.get(user=cast.staff2, role=Role.DSL)
+    ended = AuditEntry.objects.get(event="membership.ended")
+    assert (ended.object_pk, ended.additional_data["fields"], ended.site_id) == (
+        str(old.pk),
+        ["ends_on"],
+        cast.site_a.pk,
+    )
+    added = AuditEntry.objects.filter(event="membership.added", site_id=cast.site_a.pk)
+    assert sorted(added.values_list("object_pk", flat=True)) == sorted(
+        [str(new.pk), str(Membership.objects.get(user__email="nia@test.example").pk)]
+    )
     assert AuditEntry.objects.filter(event="account.created", actor=cast.admin).count() == 1
-    assert AuditEntry.objects.filter(event="membership.created", site_id=cast.site_a.pk).count() == 1
 
 
 def test_a_file_does_not_bring_back_someone_whose_membership_here_has_ended(cast, admin):
@@ -252,3 +267,118 @@ def test_a_membership_ended_between_preview_and_import_is_not_brought_back(cast,
     assert (job.created, job.updated, len(job.errors)) == (0, 0, 1)
     assert "ended on" in job.errors[0]["messages"][0]
     assert list(cast.staff2.memberships.values_list("role", "ends_on")) == [(Role.STAFF, yesterday)]
+
+
+# Separation of duties and the whole-account rule: the import follows the users console's rules.
+
+
+def test_an_administrators_own_row_is_refused_and_gives_them_no_role(cast, admin):
+    content = staff_csv(
+        [[cast.admin.email, cast.admin.full_name, "DSL", ""], ["nia@test.example", "Nia Newcombe", "Staff", ""]]
+    )
+    preview(admin, cast.site_a, content)
+    job = latest_job()
+    assert errors_by_row(job) == {
+        2: f"{cast.admin.email}: Another administrator must change your own account and roles. "
+        "Nothing in this row was imported."
+    }
+    assert job.preview["created"] == 1 and job.preview["errors"] == 1
+    job = confirm_and_run(admin, job)
+    assert (job.created, len(job.errors)) == (1, 1)
+    assert list(cast.admin.memberships.values_list("role", flat=True)) == [Role.ADMIN]
+    assert not AuditEntry.objects.filter(event__startswith="membership.", object_pk__in=_memberships_of(cast.admin))
+
+
+def _memberships_of(user) -> list[str]:
+    return [str(pk) for pk in user.memberships.values_list("pk", flat=True)]
+
+
+def test_an_admins_own_row_added_after_the_preview_is_refused_by_the_worker_too(cast, admin):
+    preview(admin, cast.site_a, staff_csv([["nia@test.example", "Nia Newcombe", "Staff", ""]]))
+    job = latest_job()
+    # However a row reaches the worker, the worker applies the rules again.
+    job.rows = [
+        *job.rows,
+        {"row": 3, "email": cast.admin.email, "full_name": "Ari Admin", "role": Role.DSL, "ends_on": None},
+    ]
+    job.total = 2
+    job.save()
+    job = confirm_and_run(admin, job)
+    assert (job.created, [error["row"] for error in job.errors]) == (1, [3])
+    assert list(cast.admin.memberships.values_list("role", flat=True)) == [Role.ADMIN]
+
+
+def test_an_oakfield_admin_cannot_rename_someone_who_also_works_at_birchwood(cast, admin):
+    # The Birchwood DSL is also on Oakfield's staff list, under a name Oakfield's MIS spells differently.
+    content = staff_csv(
+        [
+            [cast.dsl_b.email, "Bo Renamed-By-Oakfield", "Staff", ""],
+            [cast.staff_b.email, cast.staff_b.full_name, "Staff", ""],
+        ]
+    )
+    preview(admin, cast.site_a, content)
+    job = latest_job()
+    assert errors_by_row(job) == {
+        2: f"{cast.dsl_b.email}: This person also works at a site you do not administer. "
+        "Nothing in this row was imported."
+    }
+    job = confirm_and_run(admin, job)
+    cast.dsl_b.refresh_from_db()
+    assert cast.dsl_b.full_name == "Bo Birchlead"
+    assert not cast.dsl_b.memberships.filter(site=cast.site_a).exists(), "a refused row changes nothing at all"
+    # Someone from the other site whose name is unchanged still gets their membership here.
+    assert cast.staff_b.memberships.filter(site=cast.site_a, role=Role.STAFF).exists()
+    assert not AuditEntry.objects.filter(event="account.updated").exists()
+
+
+def test_a_rename_refused_since_the_preview_is_reported_by_the_worker_and_changes_nothing(cast, admin):
+    preview(admin, cast.site_a, staff_csv([[cast.staff2.email, "Robin Renamed", "Staff", ""]]))
+    job = latest_job()
+    assert job.errors == []
+    Membership.objects.create(user=cast.staff2, site=cast.site_b, role=Role.STAFF)  # joins Birchwood meanwhile
+    job = confirm_and_run(admin, job)
+    assert (job.updated, len(job.errors)) == (0, 1)
+    assert "also works at a site you do not administer" in job.errors[0]["messages"][0]
+    cast.staff2.refresh_from_db()
+    assert cast.staff2.full_name == "Robin Second"
+
+
+def _events_since(first_id: int) -> list[tuple[str, list[str]]]:
+    entries = AuditEntry.objects.filter(id__gt=first_id, event__startswith="membership.").order_by("id")
+    return [(entry.event, (entry.additional_data or {}).get("fields", [])) for entry in entries]
+
+
+def test_a_role_change_leaves_the_same_ledger_events_from_the_console_and_from_an_import(cast, admin):
+    start = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first()
+    membership = cast.staff.memberships.get()
+    admin.post(reverse("console:membership_role", args=[membership.pk]), {"role": Role.DEPUTY_DSL})
+    from_console = _events_since(start)
+
+    start = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first()
+    confirm_and_run(
+        admin,
+        (
+            preview(admin, cast.site_a, staff_csv([[cast.staff2.email, cast.staff2.full_name, "Deputy DSL", ""]])),
+            latest_job(),
+        )[1],
+    )
+    from_import = _events_since(start)
+    assert (
+        from_console
+        == from_import
+        == [
+            ("membership.ended", ["ends_on"]),
+            ("membership.added", ["ends_on", "role", "starts_on"]),
+        ]
+    )
+
+
+def test_a_new_end_date_for_the_same_role_changes_that_membership_in_place(cast, admin):
+    ends = timezone.localdate() + datetime.timedelta(days=90)
+    membership = cast.staff2.memberships.get()
+    content = staff_csv([[cast.staff2.email, cast.staff2.full_name, "Staff", ends.strftime("%d/%m/%Y")]])
+    job = confirm_and_run(admin, (preview(admin, cast.site_a, content), latest_job())[1])
+    assert job.updated == 1
+    assert list(cast.staff2.memberships.values_list("pk", "role", "ends_on")) == [(membership.pk, Role.STAFF, ends)]
+    entry = AuditEntry.objects.get(event="membership.updated")
+    assert (entry.object_pk, entry.additional_data["fields"]) == (str(membership.pk), ["ends_on"])
