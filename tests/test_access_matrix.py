@@ -9,6 +9,7 @@ import importlib
 import pkgutil
 
 import pytest
+from django.apps import apps as django_apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import tests.access
@@ -21,6 +22,10 @@ ROW_MODULES = [
     if module.name.startswith("rows_")
 ]
 MATRIX = {name: row for module in ROW_MODULES for name, row in module.ROWS.items()}
+# Sign-in pages record a failed attempt (the lockout counts it) even as they refuse it.
+CHANGES_EVEN_WHEN_REFUSED = {
+    name for module in ROW_MODULES for name in getattr(module, "CHANGES_EVEN_WHEN_REFUSED", set())
+}
 POST_DATA = {name: data for module in ROW_MODULES for name, data in getattr(module, "POST_DATA", {}).items()}
 
 
@@ -49,13 +54,36 @@ def objects(cast):
     return built
 
 
+# What a refused request may write: its own ledger entry (denials are audited), the session,
+# and the sign-in throttle's bookkeeping. Nothing else.
+BOOKKEEPING_TABLES = {"audit_auditentry", "django_session", "axes_accessattempt", "axes_accesslog"}
+REFUSED = {401, 403, 404, 405}
+
+
+def _database_state() -> dict[str, list]:
+    """Every application row, table by table, to compare before and after a refused request."""
+    state = {}
+    for model in django_apps.get_models():
+        table = model._meta.db_table
+        if model._meta.app_label not in ("accounts", "concerns", "audit", "guardian", "otp_totp", "auth"):
+            continue
+        if table in BOOKKEEPING_TABLES or model._meta.proxy or not model._meta.managed:
+            continue
+        state[table] = list(model._base_manager.order_by("pk").values_list())
+    return state
+
+
 @pytest.mark.parametrize("who", WHO)
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_access(cast, objects, name, who):
     method, build, expected = MATRIX[name]
     client = client_for(None if who == "anonymous" else getattr(cast, who))
-    response = getattr(client, method)(build(objects), POST_DATA.get(name, {}))
     want = expected.get(who, 302)
+    checks_nothing_changed = method == "post" and (want in REFUSED or who == "anonymous")
+    before = _database_state() if checks_nothing_changed else None
+    response = getattr(client, method)(build(objects), POST_DATA.get(name, {}))
     assert response.status_code == want, f"{who} {method.upper()} {name}: {response.status_code}, want {want}"
+    if checks_nothing_changed and name not in CHANGES_EVEN_WHEN_REFUSED:
+        assert _database_state() == before, f"{who} POST {name} was refused ({want}) but changed the database"
     if who == "anonymous" and want == 302 and name != "accounts:logout":
         assert response["Location"].startswith(reverse("accounts:login"))
