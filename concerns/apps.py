@@ -17,7 +17,7 @@ class ConcernsConfig(AppConfig):
 
         # Free text is never copied into the ledger: auditlog records that these fields were
         # written (their names), the audit service records reads.
-        text_fields = ["child_words", "observations", "location", "delay_reason"]
+        text_fields = ["child_words", "observations", "location", "delay_reason", "restriction_lifted_reason"]
         auditlog.register(models.Concern, exclude_fields=text_fields, m2m_fields={"categories"})
         auditlog.register(models.ConcernChild)
         auditlog.register(models.Addendum, exclude_fields=["text"])

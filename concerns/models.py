@@ -88,6 +88,11 @@ class Concern(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="+", help_text="Members of the DSL team named by the author."
     )
     status = models.CharField(max_length=20, choices=ConcernStatus.choices, default=ConcernStatus.SUBMITTED)
+    # A DSL's recorded decision that the site's deputies may read this restricted concern.
+    restriction_lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    restriction_lifted_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-recorded_at"]

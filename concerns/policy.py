@@ -177,3 +177,8 @@ def may_hold_share(user, site_id: int) -> bool:
 def can_add_addendum(user, concern: Concern) -> bool:
     """Only the author adds addenda, and only while they may still record at that site."""
     return concern.author_id == user.pk and site_ids_for(user, RECORDING_ROLES).filter(site_id=concern.site_id).exists()
+
+
+def can_lift_restriction(user, concern: Concern) -> bool:
+    """Lifting a concern's restriction widens who reads it: a decision for a DSL of its site."""
+    return concern.is_restricted and site_ids_for(user, {Role.DSL}).filter(site_id=concern.site_id).exists()

@@ -41,7 +41,7 @@ def concerns_written_by(user) -> QuerySet[Concern]:
 def concern_for_reading(user, pk: int) -> Concern | None:
     return (
         policy.concerns_visible_to(user)
-        .select_related("site", "author")
+        .select_related("site", "author", "restriction_lifted_by")
         .prefetch_related("child_links__child", "categories", "addenda__author", "attachments", "body_marks")
         .filter(pk=pk)
         .first()
@@ -121,11 +121,7 @@ def shares_live_on(concern: Concern) -> QuerySet[Share]:
 
 def shares_received_by(user) -> QuerySet[Share]:
     """The shares giving this user access today."""
-    return (
-        policy.shares_granting(user)
-        .select_related("granted_by", "child", "concern")
-        .order_by("ends_on")
-    )
+    return policy.shares_granting(user).select_related("granted_by", "child", "concern").order_by("ends_on")
 
 
 def concerns_shared_with(user) -> QuerySet[Concern]:

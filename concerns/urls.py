@@ -1,6 +1,6 @@
 from django.urls import path
 
-from concerns.views import ledger, shares
+from concerns.views import ledger, restriction, shares
 from concerns.views import recording as views
 
 app_name = "concerns"
@@ -21,6 +21,7 @@ urlpatterns = [
     path("concerns/<int:pk>/addenda/", views.concern_addendum, name="addendum"),
     path("attachments/<uuid:uid>/", views.attachment_download, name="attachment"),
     path("concerns/<int:pk>/share/", shares.concern_share, name="share_concern"),
+    path("concerns/<int:pk>/restriction/lift/", restriction.restriction_lift, name="restriction_lift"),
     path("children/<int:pk>/share/", shares.child_share, name="share_child"),
     path("shares/<int:pk>/end/", shares.share_end, name="share_end"),
     path("shared/", shares.shared_with_me, name="shared"),

@@ -275,6 +275,7 @@ def _show_concern(request: HttpRequest, concern: Concern, addendum_form: Addendu
         "body_sides": BodySide.choices,
         "can_add_addendum": policy.can_add_addendum(request.user, concern),
         "can_share": policy.can_share(request.user, concern),
+        "can_lift_restriction": policy.can_lift_restriction(request.user, concern),
     }
     if context["can_share"]:
         context["shares"] = list(selectors.shares_live_on(concern))

@@ -167,6 +167,21 @@ VARIANT_ROWS = {
         lambda o: reverse("concerns:share_concern", args=[o["restricted"].pk]),
         {**NOT_AT_SITE_A, "staff": 403, "dsl": 200, "auditor": 403},
     ),
+    "concerns:restriction_lift": (
+        "get",
+        lambda o: reverse("concerns:restriction_lift", args=[o["restricted"].pk]),
+        {**NOT_AT_SITE_A, "staff": 403, "dsl": 200, "auditor": 403},
+    ),
+    "concerns:restriction_lift#post": (
+        "post",
+        lambda o: reverse("concerns:restriction_lift", args=[o["restricted"].pk]),
+        {**NOT_AT_SITE_A, "staff": 403, "dsl": 302, "auditor": 403},
+    ),
+    "concerns:restriction_lift#unrestricted": (
+        "get",
+        lambda o: reverse("concerns:restriction_lift", args=[o["concern"].pk]),
+        {**READERS_OF_THE_CONCERN, "staff": 403, "deputy": 403, "dsl": 403, "auditor": 403},
+    ),
     "concerns:detail#other_site": (
         "get",
         lambda o: reverse("concerns:detail", args=[o["other_site"].pk]),
@@ -175,4 +190,7 @@ VARIANT_ROWS = {
 }
 ROWS.update(VARIANT_ROWS)
 
-POST_DATA = {"concerns:addendum": {"text": "An addendum."}}
+POST_DATA = {
+    "concerns:addendum": {"text": "An addendum."},
+    "concerns:restriction_lift#post": {"reason": "The police investigation has closed.", "confirm": "on"},
+}
