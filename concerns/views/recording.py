@@ -209,10 +209,16 @@ def draft_autosave(request: HttpRequest, key: uuid.UUID) -> JsonResponse:
 @require_GET
 def draft_list(request: HttpRequest) -> HttpResponse:
     drafts = list(selectors.drafts_of(request.user))
-    names = {}
-    for draft in drafts:
-        chosen = selectors.children_chosen(request.user, _ids_and_roles(draft.data))
-        names[draft.key] = ", ".join(child.display_name for child, _ in chosen)
+    # One query for every draft's children, not one a draft.
+    named = {draft.key: _ids_and_roles(draft.data) for draft in drafts}
+    found = dict(
+        (child.pk, child)
+        for child, _ in selectors.children_chosen(request.user, [pair for pairs in named.values() for pair in pairs])
+    )
+    names = {
+        key: ", ".join(found[child_id].display_name for child_id, _ in pairs if child_id in found)
+        for key, pairs in named.items()
+    }
     _audit_children_shown(
         request, "child.viewed", [child_id for draft in drafts for child_id, _ in _ids_and_roles(draft.data)]
     )
