@@ -1,25 +1,26 @@
-"""The recording form: every field of a concern, checked before anything is saved."""
+"""The recording form: every field of a concern, checked before anything is saved.
+
+The form reads what was posted; the rules a concern must meet are the recording service's
+(concern_problems), asked here too so that every problem is shown at once, next to its field.
+"""
 
 import json
-from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from accounts.selectors import dsl_team_at
 from concerns import policy
-from concerns.choices import BodySide, ChildRole
-from concerns.models import Category
-from concerns.services.recording import ChildInConcern, Mark
+from concerns.choices import ChildRole
+from concerns.date_input import DatePartsField
+from concerns.models import Category, DraftAttachment
+from concerns.services.recording import ChildInConcern, Mark, concern_problems
 from concerns.uploads import validate_upload
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 MAX_MARKS = 60
-# Clocks drift: a time a few minutes ahead of the server is not "in the future".
-FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -30,18 +31,22 @@ class MultipleFileField(forms.FileField):
     widget = MultipleFileInput
 
     def clean(self, data, initial=None):
-        uploads = [item for item in (data if isinstance(data, list | tuple) else [data]) if item]
-        if len(uploads) > settings.ATTACHMENT_MAX_FILES:
-            raise ValidationError(f"Attach at most {settings.ATTACHMENT_MAX_FILES} files to one concern.")
-        errors = []
-        for upload in uploads:
-            try:
-                validate_upload(upload)
-            except ValidationError as error:
-                errors.extend(error.messages)
-        if errors:
-            raise ValidationError(errors)
-        return uploads
+        return [item for item in (data if isinstance(data, list | tuple) else [data]) if item]
+
+
+class NulFreeCharField(forms.CharField):
+    """Text written by the page's script, in which a null byte (only ever pasted with binary) is dropped."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\x00", "")
+
+
+class KeptFilesField(forms.MultipleChoiceField):
+    """Files kept from an earlier try that the person ticked to remove."""
+
+    def validate(self, value) -> None:
+        # A file already gone (removed in another tab) is not an error: there is nothing left to remove.
+        pass
 
 
 def _yes(value: str) -> bool:
@@ -54,9 +59,12 @@ class ConcernForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one category."},
     )
-    occurred_at = forms.DateTimeField(
+    occurred_at = DatePartsField(
         label="When did it happen?",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        with_time=True,
+        what="The date it happened",
+        what_time="The time it happened",
+        help_text="For example, 27 3 2025 at 14 30. Use the 24-hour clock.",
         error_messages={"required": "Enter the date and time it happened.", "invalid": "Enter a real date and time."},
     )
     delay_reason = forms.CharField(
@@ -89,7 +97,7 @@ class ConcernForm(forms.Form):
         widget=forms.RadioSelect,
         required=False,
     )
-    body_map = forms.CharField(required=False, widget=forms.HiddenInput)
+    body_map = NulFreeCharField(required=False, widget=forms.HiddenInput)
     named_recipients = forms.ModelMultipleChoiceField(
         label="Also name these members of the DSL team",
         queryset=None,
@@ -97,11 +105,17 @@ class ConcernForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="Every DSL and deputy is alerted anyway; people you name here see that you named them.",
     )
+    # Files kept with the draft from an earlier try: cleaned before `files`, which counts them.
+    remove_files = KeptFilesField(required=False, widget=forms.CheckboxSelectMultiple)
     files = MultipleFileField(label="Attachments", required=False)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, kept: list[DraftAttachment] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.kept = list(kept)
+        self.accepted_uploads: list = []
+        self.files_lost = False  # set by the view when a chosen file could not be kept
+        self.fields["remove_files"].choices = [(str(file.uid), file.original_name) for file in self.kept]
         self.children_choices = policy.children_recordable_by(user).select_related("site")
         self.fields["named_recipients"].queryset = dsl_team_at(
             policy.site_ids_for(user, policy.RECORDING_ROLES)
@@ -109,7 +123,7 @@ class ConcernForm(forms.Form):
         self.fields["named_recipients"].label_from_instance = lambda member: member.full_name
         self.linked_children: list[ChildInConcern] = []
         for field in self.fields.values():
-            if isinstance(field.widget, forms.TextInput | forms.Textarea | forms.DateTimeInput):
+            if isinstance(field.widget, forms.TextInput | forms.Textarea):
                 field.widget.attrs.setdefault("class", "form-control")
             elif isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
                 field.widget.attrs.setdefault("class", "form-check-input")
@@ -118,9 +132,18 @@ class ConcernForm(forms.Form):
         chosen = {str(value) for value in (self["categories"].value() or [])}
         return [(category, str(category.pk) in chosen) for category in self.fields["categories"].queryset]
 
-    @property
-    def files_lost(self) -> bool:
-        return self.is_bound and bool(self.files) and bool(self.errors)
+    def kept_files(self) -> list[DraftAttachment]:
+        """The files kept from an earlier try that the person has not asked to remove."""
+        removed = set(self.cleaned_data.get("remove_files") or []) if hasattr(self, "cleaned_data") else set()
+        return [file for file in self.kept if str(file.uid) not in removed]
+
+    def kept_file_options(self) -> list[tuple[DraftAttachment, bool]]:
+        removed = set(self["remove_files"].value() or [])
+        return [(file, str(file.uid) in removed) for file in self.kept]
+
+    def clean_remove_files(self) -> list[str]:
+        known = {str(file.uid) for file in self.kept}
+        return [uid for uid in self.cleaned_data["remove_files"] if uid in known]
 
     def clean_is_disclosure(self) -> bool:
         return _yes(self.cleaned_data["is_disclosure"])
@@ -131,11 +154,21 @@ class ConcernForm(forms.Form):
             raise ValidationError("Describe what happened.")
         return text
 
-    def clean_occurred_at(self):
-        occurred_at = self.cleaned_data["occurred_at"]
-        if occurred_at > timezone.now() + FUTURE_TOLERANCE:
-            raise ValidationError("The time it happened cannot be in the future.")
-        return occurred_at
+    def clean_files(self) -> list:
+        uploads = self.cleaned_data["files"]
+        if len(uploads) + len(self.kept_files()) > settings.ATTACHMENT_MAX_FILES:
+            raise ValidationError(f"Attach at most {settings.ATTACHMENT_MAX_FILES} files to one concern.")
+        errors = []
+        for upload in uploads:
+            try:
+                validate_upload(upload)
+            except ValidationError as error:
+                errors.extend(error.messages)
+            else:
+                self.accepted_uploads.append(upload)
+        if errors:
+            raise ValidationError(errors)
+        return uploads
 
     def clean_body_map(self) -> list[Mark]:
         raw = self.cleaned_data["body_map"].strip()
@@ -152,36 +185,49 @@ class ConcernForm(forms.Form):
     @staticmethod
     def _mark(item) -> Mark:
         try:
-            side = item["side"]
+            side = str(item["side"])
             x, y = Decimal(str(item["x"])).quantize(Decimal("0.01")), Decimal(str(item["y"])).quantize(Decimal("0.01"))
-            note = str(item.get("note", "")).strip()
-        except (KeyError, TypeError, InvalidOperation) as exc:
+            # A null byte in a note (pasted with binary) is dropped, not a reason to lose the concern.
+            note = str(item.get("note", "")).replace("\x00", "").strip()
+        except (KeyError, TypeError, AttributeError, InvalidOperation) as exc:
             raise ValidationError("A body-map mark is incomplete; remove it and place it again.") from exc
-        if side not in BodySide.values or not (0 <= x <= 100 and 0 <= y <= 100):
+        if not (x.is_finite() and y.is_finite()):
             raise ValidationError("A body-map mark is off the outline; remove it and place it again.")
-        if len(note) > 500:
-            raise ValidationError("A body-map note can be at most 500 characters.")
         return Mark(side=side, x=x, y=y, note=note)
 
     def clean(self):
         cleaned = super().clean()
         self.linked_children = self._clean_children()
-        occurred_at = cleaned.get("occurred_at")
-        if occurred_at and self.linked_children:
-            self._check_after_births(occurred_at)
-        recorded_later = occurred_at and timezone.localdate(occurred_at) < timezone.localdate()
-        if recorded_later and not cleaned.get("delay_reason", "").strip():
-            self.add_error("delay_reason", "Say why this is being recorded on a later day than it happened.")
-        if cleaned.get("is_disclosure") and not cleaned.get("child_words", "").strip():
-            self.add_error("child_words", "Write down the child's exact words: they disclosed something.")
-        if cleaned.get("immediate_danger") and cleaned.get("called_999") not in {"yes", "no"}:
-            self.add_error("called_999", "Say whether 999 has been called.")
-        recipients = cleaned.get("named_recipients") or []
-        if self.linked_children and recipients:
-            team = set(dsl_team_at([self.linked_children[0].child.site_id]).values_list("id", flat=True))
-            if any(member.id not in team for member in recipients):
-                self.add_error("named_recipients", "Name only members of the DSL team of the child's school.")
+        categories, recipients = cleaned.get("categories"), cleaned.get("named_recipients")
+        self.add_problems(
+            concern_problems(
+                children=self.linked_children or None,
+                categories=None if categories is None else list(categories),
+                occurred_at=cleaned.get("occurred_at"),
+                is_disclosure=cleaned.get("is_disclosure"),
+                child_words=cleaned.get("child_words"),
+                observations=cleaned.get("observations"),
+                location=cleaned.get("location"),
+                immediate_danger=cleaned.get("immediate_danger"),
+                called_999={"yes": True, "no": False}.get(cleaned.get("called_999")),
+                delay_reason=cleaned.get("delay_reason"),
+                body_marks=cleaned.get("body_map"),
+                named_recipients=None if recipients is None else list(recipients),
+            )
+        )
         return cleaned
+
+    def add_problems(self, problems: dict) -> None:
+        """Show the recording service's problems next to their fields; a field's own error comes first."""
+        for name, messages in problems.items():
+            if name == "children":
+                if not self.children_error:
+                    self.add_error(None, ValidationError(messages, code="children"))
+            elif name in self.fields:
+                if name not in self.errors:
+                    self.add_error(name, messages)
+            else:
+                self.add_error(None, messages)
 
     def _clean_children(self) -> list[ChildInConcern]:
         ids = []
@@ -206,13 +252,6 @@ class ConcernForm(forms.Form):
             links.append(ChildInConcern(child=found[child_id], role=role if role in ChildRole.values else "subject"))
         return links
 
-    def _check_after_births(self, occurred_at) -> None:
-        day = timezone.localdate(occurred_at)
-        for link in self.linked_children:
-            if day < link.child.date_of_birth:
-                self.add_error("occurred_at", f"That is before {link.child.display_name} was born.")
-                return
-
     @property
     def children_error(self) -> str | None:
         for error in self.non_field_errors().as_data():
@@ -236,6 +275,7 @@ class ConcernForm(forms.Form):
             "body_marks": data["body_map"],
             "named_recipients": list(data["named_recipients"]),
             "files": data["files"],
+            "kept_files": self.kept_files(),
         }
 
 
@@ -268,9 +308,10 @@ class ShareForm(forms.Form):
         max_length=2000,
         error_messages={"required": "Say why this person needs to see it."},
     )
-    ends_on = forms.DateField(
+    ends_on = DatePartsField(
         label="Share until (the last day they can see it)",
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}),
+        what="The last day of the share",
+        help_text="For example, 27 3 2025.",
         error_messages={"required": "Choose the last day of the share.", "invalid": "Enter a real date."},
     )
 

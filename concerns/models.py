@@ -204,6 +204,29 @@ class ConcernDraft(models.Model):
         return f"Draft {self.key}"
 
 
+class DraftAttachment(models.Model):
+    """A file chosen for a concern not yet submitted, kept with its draft so it need not be chosen again.
+
+    Stored like an Attachment (private storage, a random name); at submission the file itself
+    becomes the concern's attachment, and it is deleted with a discarded draft.
+    """
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    draft = models.ForeignKey(ConcernDraft, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(storage=attachment_storage, upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Draft attachment {self.uid}"
+
+
 class Notification(models.Model):
     """Something a person must attend to, shown in the app and sent by email (the email outbox).
 

@@ -9,15 +9,18 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import dateformat
+from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import AuditEntry
 from audit.services import audit_record
 from concerns import policy, selectors
 from concerns.choices import BodySide, ChildRole
+from concerns.date_input import DATE_PARTS, TIME_PARTS
 from concerns.forms import AddendumForm, ConcernForm
 from concerns.language import rules_for_browser
-from concerns.models import Child, Concern
+from concerns.models import Child, Concern, DraftAttachment
 from concerns.services.alerts import notifications_mark_read
 from concerns.services.recording import addendum_add, concern_submit, draft_discard, draft_save
 from concerns.uploads import ALLOWED_KINDS
@@ -25,7 +28,8 @@ from concerns.uploads import ALLOWED_KINDS
 DRAFT_FIELDS = (
     "children",
     "categories",
-    "occurred_at",
+    "occurred_at",  # one ISO value, in drafts saved before the day, month and year boxes
+    *(f"occurred_at_{part}" for part in DATE_PARTS + TIME_PARTS),
     "delay_reason",
     "is_disclosure",
     "child_words",
@@ -36,6 +40,11 @@ DRAFT_FIELDS = (
     "body_map",
     "named_recipients",
 )
+
+
+def _search_text(request: HttpRequest) -> str:
+    # A null byte is never part of a name or UPN, and the database cannot compare text with one.
+    return request.GET.get("q", "").replace("\x00", "")[:100]
 
 
 def _audit_children_shown(request: HttpRequest, event: str, child_ids) -> None:
@@ -62,7 +71,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def child_search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")[:100]
+    query = _search_text(request)
     children = list(selectors.children_matching(request.user, query))
     _audit_children_shown(request, "child.searched", [child.id for child in children])
     recordable = set(
@@ -85,7 +94,7 @@ def child_search(request: HttpRequest) -> HttpResponse:
 @require_GET
 def child_lookup(request: HttpRequest) -> JsonResponse:
     """The recording form's child picker: children the user may record about."""
-    query = request.GET.get("q", "")[:100]
+    query = _search_text(request)
     children = list(selectors.children_matching(request.user, query, recordable_only=True))
     _audit_children_shown(request, "child.searched", [child.id for child in children])
     return JsonResponse(
@@ -97,6 +106,7 @@ def child_lookup(request: HttpRequest) -> JsonResponse:
                     "year_group": child.year_group,
                     "site": child.site.name,
                     "born": child.date_of_birth.isoformat(),
+                    "born_on": dateformat.format(child.date_of_birth, "j M Y"),
                 }
                 for child in children
             ]
@@ -119,16 +129,20 @@ def concern_new(request: HttpRequest) -> HttpResponse:
 
 
 def _ids_and_roles(data) -> list[tuple[int, str]]:
-    pairs = []
-    for raw in data.get("children", []) if isinstance(data, dict) else data.getlist("children"):
+    """The children a post or a draft (a dict of lists) names, and the part of each."""
+    # A QueryDict is a dict too, whose get() gives one string: read both as lists of values.
+    values = data if isinstance(data, MultiValueDict) else MultiValueDict(data)
+    pairs: list[tuple[int, str]] = []
+    for raw in values.getlist("children"):
         if str(raw).isdigit() and int(raw) not in [child_id for child_id, _ in pairs]:
-            role_values = data.get(f"role_{raw}") if isinstance(data, dict) else data.getlist(f"role_{raw}")
-            pairs.append((int(raw), (role_values or [ChildRole.SUBJECT])[-1]))
+            pairs.append((int(raw), values.get(f"role_{raw}") or ChildRole.SUBJECT))
     return pairs
 
 
 def _initial_from_draft(data: dict[str, list[str]]) -> dict:
     initial = {name: values[-1] for name, values in data.items() if name in DRAFT_FIELDS and values}
+    occurred_widget = ConcernForm.base_fields["occurred_at"].widget
+    initial["occurred_at"] = occurred_widget.value_from_datadict(MultiValueDict(data), None, "occurred_at")
     initial["categories"] = data.get("categories", [])
     initial["named_recipients"] = data.get("named_recipients", [])
     initial["immediate_danger"] = bool(data.get("immediate_danger"))
@@ -145,16 +159,18 @@ def concern_record(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     submitted_id = selectors.submitted_concern_id(request.user, key)
     if submitted_id is not None:
         return redirect("concerns:receipt", pk=submitted_id)
+    draft = selectors.draft_of(request.user, key)
+    kept = list(draft.attachments.all()) if draft is not None else []
     if request.method == "POST":
-        form = ConcernForm(request.POST, request.FILES, user=request.user)
-        if form.is_valid():
-            concern, _created = concern_submit(author=request.user, submission_key=key, **form.submission_kwargs())
+        form = ConcernForm(request.POST, request.FILES, user=request.user, kept=kept)
+        concern = _submitted(request, key, form)
+        if concern is not None:
             return redirect("concerns:receipt", pk=concern.pk)
+        form.kept = _keep_as_draft(request, key, form)
         chosen = selectors.children_chosen(request.user, _ids_and_roles(request.POST))
     else:
-        draft = selectors.draft_of(request.user, key)
         if draft is not None:
-            form = ConcernForm(initial=_initial_from_draft(draft.data), user=request.user)
+            form = ConcernForm(initial=_initial_from_draft(draft.data), user=request.user, kept=kept)
             pairs = _ids_and_roles(draft.data)
         else:
             form = ConcernForm(user=request.user)
@@ -176,6 +192,45 @@ def concern_record(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     )
 
 
+def _submitted(request: HttpRequest, key: uuid.UUID, form: ConcernForm) -> Concern | None:
+    """The concern this post became, or None with the problems shown on the form."""
+    if not form.is_valid():
+        return None
+    try:
+        concern, _created = concern_submit(author=request.user, submission_key=key, **form.submission_kwargs())
+    except ValidationError as error:
+        form.add_problems(error.message_dict if hasattr(error, "error_dict") else {None: error.messages})
+        return None
+    return concern
+
+
+def _draft_data(post) -> dict[str, list[str]]:
+    return {name: post.getlist(name) for name in post if name in DRAFT_FIELDS or name.startswith("role_")}
+
+
+def _keep_as_draft(request: HttpRequest, key: uuid.UUID, form: ConcernForm) -> list[DraftAttachment]:
+    """Keep a post that had a problem as the draft, with the files that were fine, so none is chosen again."""
+    chosen_files = request.FILES.getlist("files")
+    remove = form.cleaned_data.get("remove_files") or []
+    try:
+        draft = draft_save(
+            author=request.user,
+            key=key,
+            data=_draft_data(request.POST),
+            uploads=form.accepted_uploads,
+            remove_files=remove,
+        )
+    except ValidationError:
+        try:
+            draft = draft_save(author=request.user, key=key, data=_draft_data(request.POST), remove_files=remove)
+        except ValidationError:
+            form.files_lost = bool(chosen_files)
+            return form.kept
+        form.accepted_uploads = []
+    form.files_lost = len(chosen_files) > len(form.accepted_uploads)
+    return list(draft.attachments.all())
+
+
 def _login_required_json(view):
     """Autosave answers 401 rather than a login redirect, so the page can tell the person."""
 
@@ -193,11 +248,8 @@ def _login_required_json(view):
 @require_POST
 def draft_autosave(request: HttpRequest, key: uuid.UUID) -> JsonResponse:
     _require_recorder(request)
-    data = {
-        name: request.POST.getlist(name) for name in request.POST if name in DRAFT_FIELDS or name.startswith("role_")
-    }
     try:
-        draft = draft_save(author=request.user, key=key, data=data)
+        draft = draft_save(author=request.user, key=key, data=_draft_data(request.POST))
     except ValidationError as error:
         return JsonResponse({"error": error.messages[0]}, status=409)
     except PermissionDenied as exc:

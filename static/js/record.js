@@ -1,5 +1,6 @@
 /* The recording form: child picker, immediate-danger panel, late-recording reason, language
-   advice and autosaved drafts (the body map is body_map.js). Served as a file: no inline script (CSP). */
+   advice and autosaved drafts (the body map is body_map.js). Served as a file: no inline script (CSP).
+   The form works without it: everything here only helps. */
 (function () {
   "use strict";
   const form = document.getElementById("concern-form");
@@ -53,6 +54,19 @@
     }
   });
 
+  /* ---- A problem on the last try: the summary says what, so start there (GOV.UK error summary). ---- */
+  const summary = document.getElementById("error-summary");
+  if (summary && document.activeElement !== summary) summary.focus();
+
+  /* ---- Enter in a one-line box moves on, it does not send a half-written concern. ---- */
+  const NOT_TEXT = ["submit", "button", "reset", "image", "file"];
+  form.addEventListener("keydown", function (event) {
+    const target = event.target;
+    if (event.key !== "Enter" || event.isComposing || target.tagName !== "INPUT") return;
+    if (NOT_TEXT.includes(target.type)) return;
+    event.preventDefault();
+  });
+
   /* ---- One submission: the server is idempotent too, but say it is on its way. ---- */
   form.addEventListener("submit", function () {
     clearTimeout(saveTimer);
@@ -70,14 +84,17 @@
   /* ---- Recorded on a later day: ask why. ---- */
   const occurred = document.getElementById("id_occurred_at");
   const delayPanel = document.getElementById("delay-panel");
-  function today() {
-    const now = new Date();
-    const pad = function (n) { return String(n).padStart(2, "0"); };
-    return now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate());
+  function dayNumber(year, month, day) { return year * 10000 + month * 100 + day; }
+  function occurredDay() {
+    const part = function (name) { return Number(document.getElementById("id_occurred_at_" + name).value.trim()); };
+    const day = part("day"), month = part("month"), year = part("year");
+    if (!(day >= 1 && day <= 31 && month >= 1 && month <= 12 && year >= 1000 && year <= 9999)) return null;
+    return dayNumber(year, month, day);
   }
   function showDelay() {
-    const value = occurred.value;
-    const late = value && value.slice(0, 10) < today();
+    const now = new Date();
+    const day = occurredDay();
+    const late = day !== null && day < dayNumber(now.getFullYear(), now.getMonth() + 1, now.getDate());
     delayPanel.hidden = !(late || document.getElementById("id_delay_reason").value);
   }
   occurred.addEventListener("change", showDelay);
@@ -119,6 +136,10 @@
   const chosen = document.getElementById("chosen-children");
   const roleOptions = [["subject", "Subject of the concern"], ["involved", "Involved"], ["witness", "Witness"]];
   picker.hidden = false;
+  // Year group and date of birth tell apart two children of one name.
+  function childFacts(child) {
+    return (child.year_group || "No year group") + " · born " + child.born_on + " · " + child.site;
+  }
   function chosenIds() { return Array.from(chosen.querySelectorAll("input[name=children]")).map(function (i) { return i.value; }); }
   function addChild(child) {
     if (chosenIds().includes(String(child.id))) return;
@@ -127,8 +148,8 @@
     li.dataset.childId = child.id;
     const hidden = Object.assign(document.createElement("input"), { type: "hidden", name: "children", value: child.id });
     const name = Object.assign(document.createElement("span"), { className: "fw-semibold child-name", textContent: child.name });
-    const meta = Object.assign(document.createElement("span"), { className: "small text-body-secondary",
-      textContent: child.year_group + " · " + child.site });
+    const meta = Object.assign(document.createElement("span"), { className: "small text-body-secondary child-facts",
+      textContent: childFacts(child) });
     const label = Object.assign(document.createElement("label"), { className: "visually-hidden",
       htmlFor: "role_" + child.id, textContent: "Part in the concern for " + child.name });
     const select = Object.assign(document.createElement("select"), { className: "form-select form-select-sm w-auto ms-md-auto",
@@ -163,14 +184,13 @@
         li.className = "list-group-item p-0";
         const button = Object.assign(document.createElement("button"), { type: "button",
           className: "btn btn-link w-100 text-start child-result",
-          textContent: child.name + " — " + child.year_group + ", " + child.site });
+          textContent: child.name + " — " + childFacts(child) });
         button.addEventListener("click", function () { addChild(child); results.replaceChildren(); search.value = ""; search.focus(); });
         li.append(button);
         results.append(li);
       });
     }, 250);
   });
-  search.addEventListener("keydown", function (event) { if (event.key === "Enter") event.preventDefault(); });
 
   // What the page opened with is not a change: opening the form and leaving makes no draft.
   lastSaved = serialise(draftBody());

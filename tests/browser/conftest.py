@@ -92,11 +92,11 @@ def new_context(chromium, live_server, transactional_db):
     last request (an autosave as the tab closes) must not reach a server whose test has ended."""
     contexts = []
 
-    def make(viewport=DESKTOP):
+    def make(viewport=DESKTOP, locale="en-GB"):
         context = chromium.new_context(
             base_url=live_server.url,
             viewport=viewport,
-            locale="en-GB",
+            locale=locale,
             timezone_id="Europe/London",
         )
         context.set_default_timeout(TIMEOUT_MS)

@@ -48,12 +48,26 @@ def tiny_png(path: Path) -> Path:
 
 
 def half_an_hour_ago() -> str:
-    """Now minus 30 minutes in Europe/London, as a datetime-local input wants it; never yesterday."""
+    """Now minus 30 minutes in Europe/London, to the minute (ISO 8601); never yesterday."""
     now = timezone.localtime()
     earlier = now - datetime.timedelta(minutes=30)
     if earlier.date() != now.date():
         earlier = now.replace(hour=0, minute=0)
     return earlier.strftime("%Y-%m-%dT%H:%M")
+
+
+def fill_when(page, when: str) -> None:
+    """Type an ISO date and time into the day, month, year, hour and minute boxes, as a person would."""
+    moment = datetime.datetime.fromisoformat(when)
+    boxes = page.get_by_role("group", name="When did it happen?")
+    for label, value in (
+        ("Day", moment.day),
+        ("Month", moment.month),
+        ("Year", moment.year),
+        ("Hour", f"{moment.hour:02d}"),
+        ("Minute", f"{moment.minute:02d}"),
+    ):
+        boxes.get_by_label(label, exact=True).fill(str(value))
 
 
 def open_form_for(page, child) -> None:
@@ -64,7 +78,7 @@ def open_form_for(page, child) -> None:
 
 def fill_minimum(page, observations: str = "Arrived at 8.40 without a coat; said the heating is off at home.") -> None:
     page.get_by_label("Neglect", exact=True).check()
-    page.get_by_label("When did it happen?").fill(half_an_hour_ago())
+    fill_when(page, half_an_hour_ago())
     page.get_by_role("group", name=DISCLOSURE_QUESTION).get_by_label("No", exact=True).check()
     page.get_by_label("What happened: context and what you saw and heard").fill(observations)
 
@@ -115,6 +129,7 @@ def test_staff_records_a_concern_from_finding_the_child_to_the_receipt(page, bro
     expect(results).to_have_count(1)
     expect(results).to_contain_text("Addy Fernsby")
     expect(results).to_contain_text(cast.site_a.name)
+    expect(results).to_contain_text("Year 6 · born 3 Feb 2015")  # two children of one name are told apart
     expect(page.locator("main")).not_to_contain_text("Cleo")
     expect(page.locator("main")).not_to_contain_text(cast.site_b.name)
     page.get_by_role("link", name="Record a concern about Addy Fernsby").click()
@@ -127,13 +142,16 @@ def test_staff_records_a_concern_from_finding_the_child_to_the_receipt(page, bro
     page.locator("#child-search").fill("Marrow")
     result = page.locator("#child-results button.child-result", has_text="Bram Marrowfield")
     expect(result).to_have_count(1)
+    born = cast.child_a2.date_of_birth
+    expect(result).to_contain_text(f"Year 5 · born {born.day} {born:%b %Y}")
     result.click()
     expect(page.locator("#chosen-children > li")).to_have_count(2)
+    expect(page.locator("#chosen-children > li").nth(1)).to_contain_text(f"Year 5 · born {born.day} {born:%b %Y}")
     page.get_by_label("Part in the concern for Bram Marrowfield").select_option(label="Witness")
 
     page.get_by_label("Neglect", exact=True).check()
     occurred = half_an_hour_ago()
-    page.get_by_label("When did it happen?").fill(occurred)
+    fill_when(page, occurred)
     expect(page.locator("#delay-panel")).to_be_hidden()
     page.get_by_label("Where did it happen?").fill("Junior playground, by the fence")
     page.get_by_role("group", name=DISCLOSURE_QUESTION).get_by_label("Yes", exact=True).check()
@@ -315,3 +333,68 @@ def test_the_form_fits_a_phone_without_sideways_scrolling(new_context, browser_c
     )
     page.screenshot(path=str(artifact("record-phone.png")), full_page=True)
     assert widths["scroll"] <= widths["client"], f"The page scrolls sideways on a phone: {widths}"
+
+
+def test_enter_in_a_one_line_box_does_not_send_the_concern(page, browser_cast):
+    sign_in(page, browser_cast.staff)
+    open_form_for(page, browser_cast.child_a)
+    fill_minimum(page)
+    page.get_by_label("Where did it happen?").fill("Dining hall")
+    page.keyboard.press("Enter")
+    page.get_by_role("group", name="When did it happen?").get_by_label("Minute", exact=True).press("Enter")
+    page.locator("#child-search").press("Enter")
+    page.wait_for_timeout(500)
+    expect(page.get_by_role("heading", name="Record a concern")).to_be_visible()
+    assert not Concern.objects.exists()
+
+    page.get_by_role("button", name="Submit to the DSL").click()
+    expect(page.get_by_role("heading", name="Concern submitted")).to_be_visible()
+    assert Concern.objects.get().location == "Dining hall"
+
+
+def test_a_problem_keeps_the_chosen_file_and_takes_the_focus_to_the_summary(page, browser_cast, tmp_path):
+    sign_in(page, browser_cast.staff)
+    open_form_for(page, browser_cast.child_a)
+    occurred = half_an_hour_ago()
+    fill_when(page, occurred)
+    page.get_by_role("group", name=DISCLOSURE_QUESTION).get_by_label("No", exact=True).check()
+    page.get_by_label("What happened: context and what you saw and heard").fill("Limping at break; said he fell.")
+    page.locator("#id_files").set_input_files(tiny_png(tmp_path / "knee.png"))
+    page.get_by_role("button", name="Submit to the DSL").click()  # no category chosen
+
+    summary = page.locator("#error-summary")
+    expect(summary).to_contain_text("Choose at least one category.")
+    expect(summary).to_be_focused()
+    expect(summary).not_to_contain_text("choose them again")
+    expect(page.locator("#chosen-children")).to_contain_text(browser_cast.child_a.display_name)
+    expect(page.locator("#kept-files")).to_contain_text("knee.png")
+    expect(page.get_by_label("Remove knee.png")).not_to_be_checked()
+    expect(page.get_by_label("What happened: context and what you saw and heard")).to_have_value(
+        "Limping at break; said he fell."
+    )
+    when = page.get_by_role("group", name="When did it happen?")
+    expect(when.get_by_label("Day", exact=True)).to_have_value(str(datetime.datetime.fromisoformat(occurred).day))
+
+    page.get_by_label("Neglect", exact=True).check()
+    page.get_by_role("button", name="Submit to the DSL").click()
+    expect(page.get_by_role("heading", name="Concern submitted")).to_be_visible()
+    attachment = Attachment.objects.get()
+    assert attachment.original_name == "knee.png"
+    assert attachment.file.read() == (tmp_path / "knee.png").read_bytes()
+    assert not ConcernDraft.objects.exists()
+
+
+def test_a_us_locale_browser_records_the_day_and_month_as_typed(new_context, browser_cast):
+    """In a US-locale browser the date picker turned 2 December into 12 February; the boxes cannot."""
+    page = new_context(locale="en-US").new_page()
+    sign_in(page, browser_cast.staff)
+    open_form_for(page, browser_cast.child_a)
+    year = timezone.localdate().year - 1
+    fill_minimum(page)
+    fill_when(page, f"{year}-12-02T14:05")
+    expect(page.locator("#delay-panel")).to_be_visible()  # a later day: the form asks why at once
+    page.get_by_label("Why is this being recorded on a later day?").fill("Told me at the end of term.")
+    page.get_by_role("button", name="Submit to the DSL").click()
+    expect(page.get_by_role("heading", name="Concern submitted")).to_be_visible()
+    occurred = timezone.localtime(Concern.objects.get().occurred_at)
+    assert (occurred.year, occurred.month, occurred.day, occurred.hour, occurred.minute) == (year, 12, 2, 14, 5)

@@ -19,16 +19,43 @@ def record_url(key: uuid.UUID | None = None) -> str:
     return reverse("concerns:record", args=[key or uuid.uuid4()])
 
 
+def occurred_parts(when: datetime.datetime | str | None, name: str = "occurred_at") -> dict:
+    """A date and time as the form's day, month, year, hour and minute boxes post it.
+
+    An ISO string is split into the boxes; None or "" leaves them all empty; any other string is
+    posted as the one value a script (or a draft saved before the boxes) would send.
+    """
+    if isinstance(when, str) and when:
+        try:
+            when = datetime.datetime.fromisoformat(when)
+        except ValueError:
+            return {name: when}
+    if not when:
+        return {f"{name}_{part}": "" for part in ("day", "month", "year", "hour", "minute")}
+    return {
+        f"{name}_day": str(when.day),
+        f"{name}_month": str(when.month),
+        f"{name}_year": str(when.year),
+        f"{name}_hour": f"{when.hour:02d}",
+        f"{name}_minute": f"{when.minute:02d}",
+    }
+
+
 def valid_post(child, **overrides) -> dict:
-    """A complete, valid concern about `child`, happening half an hour ago."""
+    """A complete, valid concern about `child`, happening half an hour ago.
+
+    An `occurred_at` override (an ISO string, or "" for none) is typed into the date and time boxes.
+    """
     occurred = timezone.localtime() - datetime.timedelta(minutes=30)
     if occurred.date() != timezone.localdate():
         occurred = timezone.localtime().replace(hour=0, minute=0)
+    if "occurred_at" in overrides:
+        occurred = overrides.pop("occurred_at")
     data = {
         "children": [str(child.pk)],
         f"role_{child.pk}": "subject",
         "categories": [str(category("Neglect").pk)],
-        "occurred_at": occurred.strftime("%Y-%m-%dT%H:%M"),
+        **occurred_parts(occurred),
         "is_disclosure": "yes",
         "child_words": "My dad said I can't have tea if I tell anyone.",
         "observations": "Came in at 08:40 without a coat. Ate two portions of toast at breakfast club.",

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from concerns.models import Attachment, BodyMapMark, Concern, ConcernChild, Notification
+from concerns.models import Attachment, BodyMapMark, Concern, ConcernChild, DraftAttachment, Notification
 from tests.concerns.helpers import PDF_BYTES, PNG_BYTES, record_url, valid_post
 
 
@@ -103,7 +103,13 @@ def test_bad_file_is_explained_and_nothing_is_saved(cast, as_user, makers, messa
     assert message in response.text
     assert "choose them again" in response.text
     _assert_nothing_saved()
-    assert _stored_files() == files_before
+    # The bad file is stored nowhere; a good file chosen with it is kept with the draft, listed on
+    # the form, so it need not be chosen again.
+    kept = list(DraftAttachment.objects.all())
+    assert [file.original_name for file in kept] == ([] if len(makers) > 10 else ["fine.png"])
+    assert _stored_files() == files_before | {file.file.name for file in kept}
+    for file in kept:
+        assert file.original_name in response.text
 
 
 @pytest.mark.parametrize(

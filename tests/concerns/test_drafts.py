@@ -72,3 +72,17 @@ def test_autosave_ignores_fields_that_are_not_on_the_form(cast):
     key = uuid.uuid4()
     _autosave(client_for(cast.staff), key, observations="x", author=cast.dsl.pk, status="closed", role_5="witness")
     assert set(ConcernDraft.objects.get().data) == {"observations", "role_5"}
+
+
+def test_a_problem_on_the_form_keeps_every_chosen_child_and_their_part(cast):
+    """Children with ids of two digits or more, and their parts, were dropped from the re-shown form."""
+    from tests.factories import ChildFactory
+
+    cousin = ChildFactory(pk=123, site=cast.site_a, first_name="Wren", last_name="Fernsby")
+    post = valid_post(cast.child_a, children=[str(cousin.pk), str(cast.child_a.pk)], categories=None)
+    post.update({f"role_{cousin.pk}": "subject", f"role_{cast.child_a.pk}": "witness"})
+    page = client_for(cast.staff).post(record_url(), post).text
+    assert "Choose at least one category." in page
+    assert f'<input type="hidden" name="children" value="{cousin.pk}">' in page
+    assert f'<input type="hidden" name="children" value="{cast.child_a.pk}">' in page
+    assert '<option value="witness" selected>' in page

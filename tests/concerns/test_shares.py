@@ -206,7 +206,10 @@ def test_recording_can_wait_for_induction_when_the_organisation_asks(cast):
 def test_the_share_form_offers_a_date_the_browser_can_show(cast, concerns):
     page = client_for(cast.dsl).get(reverse("concerns:share_concern", args=[concerns["ada"].pk]))
     default_end = timezone.localdate() + datetime.timedelta(days=30)
-    assert f'value="{default_end.isoformat()}"' in page.text  # a date input reads only YYYY-MM-DD
+    # Day, month and year in boxes of their own (GOV.UK date input), not a locale-dependent picker.
+    for part, value in (("day", default_end.day), ("month", default_end.month), ("year", default_end.year)):
+        assert f'name="ends_on_{part}" id="id_ends_on_{part}" value="{value}"' in page.text
+    assert 'type="date"' not in page.text
 
 
 def test_sharing_asks_for_a_fresh_code_first(cast, concerns):
