@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from concerns.choices import NotificationKind
-from concerns.models import Notification
+from concerns.models import Concern, Notification
 from tests.access.common import SIGNED_IN
 from tests.factories import ConcernFactory
 
@@ -32,14 +32,18 @@ ROWS = {
 
 
 def objects(cast) -> dict:
-    """An alert email to site A's DSL that failed for good."""
-    concern = ConcernFactory(site=cast.site_a, author=cast.staff2)
-    failed = Notification.objects.create(
+    """An alert email to site A's DSL that failed for good, about a concern staff wrote there (the
+    one rows_concerns records, when it has run: no extra concern or child for the other rows)."""
+    concern = Concern.objects.filter(site=cast.site_a, author=cast.staff).order_by("pk").first()
+    concern = concern or ConcernFactory(site=cast.site_a, author=cast.staff, about=[cast.child_a])
+    failed, _ = Notification.objects.update_or_create(
         recipient=cast.dsl,
         concern=concern,
         kind=NotificationKind.CONCERN_SUBMITTED,
-        email_attempts=1,
-        email_failed_at=timezone.now(),
-        email_error="Recipient refused: 550 5.1.1 No such user here",
+        defaults={
+            "email_attempts": 1,
+            "email_failed_at": timezone.now(),
+            "email_error": "Recipient refused: 550 5.1.1 No such user here",
+        },
     )
     return {"failed_email": failed}

@@ -63,6 +63,7 @@ SHOWS_NO_CHILD_DATA = {
     "records_console:category_add",
     "records_console:category_edit",
     "records_console:children_import",
+    "records_console:email_failures",
     "records_console:import_detail",
     "records_console:import_status",
     "records_console:index",
