@@ -18,14 +18,19 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
+# The address the server really binds to, in every link Vigil prints or emails (the demo's
+# sign-in line, alert and reset emails), unless VIGIL_BASE_URL is set to something else.
+run: export VIGIL_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	@mkdir -p var
+	@$(BIN)/python -c 'import socket, sys; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1])))' $(PORT) 2>/dev/null \
+	  || { echo "Port $(PORT) is in use on 127.0.0.1: stop what uses it, or choose another: make run PORT=8001"; exit 1; }
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py seed_demo
 	@echo
 	@echo "  Vigil is running at http://127.0.0.1:$(PORT)/  (Ctrl-C stops the web server and the worker)"
 	@echo
-	@export VIGIL_BASE_URL=http://127.0.0.1:$(PORT); trap 'kill 0' EXIT; \
+	@trap 'kill 0' EXIT; \
 	  $(BIN)/celery -A safeguard worker --beat --loglevel=warning --concurrency=1 \
 	    --schedule=var/celerybeat-schedule & \
 	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

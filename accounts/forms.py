@@ -1,10 +1,19 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 
 SIGN_IN_ERROR = "The email address or password is not right. Check them and try again."
 
 
-class EmailAuthenticationForm(AuthenticationForm):
+class StyledWidgets:
+    """Bootstrap's input class on every field, as the console's and the recording form's have."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control")
+
+
+class EmailAuthenticationForm(StyledWidgets, AuthenticationForm):
     """Sign in with an email address. The error never says whether the address exists."""
 
     username = forms.EmailField(
@@ -16,7 +25,7 @@ class EmailAuthenticationForm(AuthenticationForm):
         return self.cleaned_data["username"].strip().lower()
 
 
-class CodeForm(forms.Form):
+class CodeForm(StyledWidgets, forms.Form):
     """A six-digit code from the authenticator app, or one of the person's recovery codes."""
 
     code = forms.CharField(
@@ -38,7 +47,7 @@ class CodeForm(forms.Form):
         return self.ERRORS.get(reason, self.ERRORS["wrong"])
 
 
-class PasswordResetByEmailForm(forms.Form):
+class PasswordResetByEmailForm(StyledWidgets, forms.Form):
     """Ask for a reset link. The page that follows reads the same whether or not the email has an account;
     the link itself is sent by the worker (accounts.services.password_reset)."""
 
@@ -62,3 +71,11 @@ class EnrolmentCodeForm(CodeForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["code"].help_text = "The six digits your authenticator app shows now for Vigil."
+
+
+class StyledPasswordChangeForm(StyledWidgets, PasswordChangeForm):
+    """Django's change-your-password form (current password, then the new one twice)."""
+
+
+class StyledSetPasswordForm(StyledWidgets, SetPasswordForm):
+    """Django's set-a-new-password form, reached from an emailed reset link."""

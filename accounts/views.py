@@ -17,7 +17,14 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.plugins.otp_static.models import StaticDevice
 
-from accounts.forms import CodeForm, EmailAuthenticationForm, EnrolmentCodeForm, PasswordResetByEmailForm
+from accounts.forms import (
+    CodeForm,
+    EmailAuthenticationForm,
+    EnrolmentCodeForm,
+    PasswordResetByEmailForm,
+    StyledPasswordChangeForm,
+    StyledSetPasswordForm,
+)
 from accounts.services.auth import idle_seconds_left
 from accounts.services.mfa import (
     confirmed_authenticator,
@@ -135,6 +142,7 @@ def session_keepalive(request: HttpRequest) -> JsonResponse:
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
+    form_class = StyledPasswordChangeForm
     success_url = reverse_lazy("accounts:password_change_done")
 
     def form_valid(self, form):
@@ -168,6 +176,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     is still asked at sign-in), and the new password ends every session they had."""
 
     template_name = "accounts/password_reset_confirm.html"
+    form_class = StyledSetPasswordForm
     success_url = reverse_lazy("accounts:password_reset_complete")
     post_reset_login = False
 

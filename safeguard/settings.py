@@ -313,8 +313,14 @@ MIGRATION_MODULES = {"auditlog": None}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"denial_on_one_line": {"()": "safeguard.log_filters.DenialOnOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # django-axes logs every sign-in at INFO; the ledger already holds what matters.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; the ledger already holds what matters.
+        "axes": {"level": "WARNING"},
+        # A denied request is one line (its ledger entry has the rest), not a traceback.
+        "django.request": {"filters": ["denial_on_one_line"]},
+    },
 }
