@@ -101,7 +101,9 @@ def _text_problems(**texts: str | None) -> dict[str, str]:
     return {name: _NUL_MESSAGE for name, text in texts.items() if text is not None and NUL in text}
 
 
-def _time_problems(occurred_at: datetime | None, delay_reason: str | None, children: list[ChildInConcern]):
+def _time_problems(
+    occurred_at: datetime | None, delay_reason: str | None, children: list[ChildInConcern]
+) -> dict[str, str]:
     if occurred_at is None:
         return {}
     if occurred_at > timezone.now() + FUTURE_TOLERANCE:
@@ -115,7 +117,7 @@ def _time_problems(occurred_at: datetime | None, delay_reason: str | None, child
     return {}
 
 
-def _account_problems(is_disclosure: bool | None, child_words: str | None, observations: str | None):
+def _account_problems(is_disclosure: bool | None, child_words: str | None, observations: str | None) -> dict[str, str]:
     problems = {}
     if is_disclosure and child_words is not None and not child_words.strip():
         problems["child_words"] = "Write down the child's exact words: they disclosed something."
