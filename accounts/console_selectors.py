@@ -13,18 +13,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django_otp import device_classes, devices_for_user
 
-from accounts.choices import RECORDING_ROLES, Role, TrainingKind
+from accounts.choices import RECORDING_ROLES, TrainingKind
 from accounts.models import Membership, Site, TrainingRecord, User
-from accounts.selectors import site_ids_for
-
-
-def admin_site_ids(admin) -> QuerySet:
-    """The sites this administrator manages, as a subquery."""
-    return site_ids_for(admin, {Role.ADMIN})
-
-
-def is_console_admin(user) -> bool:
-    return admin_site_ids(user).exists()
+from accounts.policy import admin_site_ids
 
 
 def sites_managed_by(admin) -> QuerySet[Site]:
@@ -82,17 +73,6 @@ def users_for_console(admin, *, query: str = "", status: str = "active") -> Quer
 def memberships_of_user_here(admin, user: User) -> QuerySet[Membership]:
     """The user's memberships at the administrator's sites; other sites are not the administrator's business."""
     return memberships_managed_by(admin).filter(user=user).select_related("site").order_by("site__name", "starts_on")
-
-
-def has_access_elsewhere(admin, user: User) -> bool:
-    """Whether the user holds a current or future membership at a site this administrator does not manage."""
-    today = timezone.localdate()
-    return (
-        Membership.objects.filter(user=user)
-        .exclude(site_id__in=admin_site_ids(admin))
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-        .exists()
-    )
 
 
 def mfa_enrolled(user: User) -> bool:

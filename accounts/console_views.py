@@ -8,10 +8,8 @@ Administrators manage accounts and read nothing about children or concerns.
 import datetime
 import smtplib
 from collections.abc import Callable
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
@@ -21,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import console_selectors as selectors
+from accounts import policy
 from accounts.choices import Role
 from accounts.console_forms import (
     MembershipAddForm,
@@ -32,6 +31,7 @@ from accounts.console_forms import (
 )
 from accounts.decorators import recent_mfa_required
 from accounts.models import Membership, Organisation, User
+from accounts.policy import console_admin_required
 from accounts.services.mfa import mfa_reset
 from accounts.services.sites import organisation_update, site_update
 from accounts.services.training import refresher_due_after, training_record
@@ -45,18 +45,6 @@ from accounts.services.users import (
 
 USERS_PER_PAGE = 50
 MAIL_FAILED = "The invitation email could not be sent (the mail server did not answer). Nothing was saved: try again."
-
-
-def console_admin_required(view: Callable) -> Callable:
-    """Signed in, with an active admin membership somewhere; otherwise sign in (anonymous) or 403."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not selectors.is_console_admin(request.user):
-            raise PermissionDenied("Only administrators use the console.")
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapper)
 
 
 def _posted(request: HttpRequest):
@@ -144,7 +132,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "person": person,
             "memberships": _membership_rows(memberships, today),
             "is_self": person.pk == request.user.pk,
-            "works_elsewhere": selectors.has_access_elsewhere(request.user, person),
+            "works_elsewhere": policy.has_access_elsewhere(request.user, person),
             "mfa_enrolled": selectors.mfa_enrolled(person),
             "training": selectors.training_records_of(person)[:5],
         },

@@ -5,21 +5,17 @@ administer: anyone else signed in gets 403, and a site or import outside theirs 
 Administrators see the roll they import (names, year groups, UPNs), never concern content.
 """
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.choices import Role
 from accounts.decorators import recent_mfa_required
 from accounts.models import Site
-from accounts.selectors import site_ids_for, sites_for
 from audit.services import audit_record
+from concerns import policy
 from concerns.console_forms import CategoryForm, ChildrenImportForm, LeaversRestoreForm, StaffImportForm
 from concerns.models import Category, ImportJob
 from concerns.services import categories as category_services
@@ -30,21 +26,8 @@ ERRORS_SHOWN = 1000
 LEAVERS_WARNING_SHARE = 0.1
 
 
-def admin_required(view):
-    """Signed in, and an administrator at one site at least today; otherwise 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs):
-        if not site_ids_for(request.user, {Role.ADMIN}).exists():
-            raise PermissionDenied("Only administrators use the records console.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
 def _administered_site(request: HttpRequest, site_id: int) -> Site:
-    site = sites_for(request.user, {Role.ADMIN}).filter(pk=site_id).first()
+    site = policy.administered_sites(request.user).filter(pk=site_id).first()
     if site is None:
         raise Http404
     return site
@@ -57,14 +40,14 @@ def _job(request: HttpRequest, pk: int) -> ImportJob:
     return job
 
 
-@admin_required
+@policy.admin_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "console/records_index.html",
         {
-            "sites": sites_for(request.user, {Role.ADMIN}).order_by("name"),
+            "sites": policy.administered_sites(request.user).order_by("name"),
             "jobs": imports.import_jobs_for(request.user)[:10],
         },
     )
@@ -92,14 +75,14 @@ def _import_page(request: HttpRequest, site_id: int, kind: str, form_class) -> H
 
 
 @never_cache
-@admin_required
+@policy.admin_required
 @require_http_methods(["GET", "POST"])
 def children_import(request: HttpRequest, site_id: int) -> HttpResponse:
     return _import_page(request, site_id, ImportJob.Kind.CHILDREN, ChildrenImportForm)
 
 
 @never_cache
-@admin_required
+@policy.admin_required
 @require_http_methods(["GET", "POST"])
 def staff_import(request: HttpRequest, site_id: int) -> HttpResponse:
     return _import_page(request, site_id, ImportJob.Kind.STAFF, StaffImportForm)
@@ -111,7 +94,7 @@ def _leavers_warning(job: ImportJob) -> bool:
 
 
 @never_cache
-@admin_required
+@policy.admin_required
 @require_GET
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The preview before confirmation, the progress bar while it runs, the summary after."""
@@ -129,7 +112,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "console/records_import_job.html", context)
 
 
-@admin_required
+@policy.admin_required
 @recent_mfa_required  # a staff import grants and changes roles; a roll import rewrites the roll
 @require_POST
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
@@ -142,7 +125,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("records_console:import_detail", pk=job.pk)
 
 
-@admin_required
+@policy.admin_required
 @recent_mfa_required  # it changes who is on the roll, as the import did
 @require_POST
 def import_leavers_restore(request: HttpRequest, pk: int) -> HttpResponse:
@@ -161,7 +144,7 @@ def import_leavers_restore(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @never_cache
-@admin_required
+@policy.admin_required
 @require_GET
 def import_status(request: HttpRequest, pk: int) -> JsonResponse:
     """What the progress bar polls: counts only, never a name."""
@@ -183,7 +166,7 @@ def import_status(request: HttpRequest, pk: int) -> JsonResponse:
     )
 
 
-@admin_required
+@policy.admin_required
 @require_GET
 def category_list(request: HttpRequest) -> HttpResponse:
     return render(
@@ -198,7 +181,7 @@ def _category(pk: int) -> Category:
     return category
 
 
-@admin_required
+@policy.admin_required
 @require_http_methods(["GET", "POST"])
 def category_add(request: HttpRequest) -> HttpResponse:
     form = CategoryForm(request.POST or None)
@@ -210,7 +193,7 @@ def category_add(request: HttpRequest) -> HttpResponse:
     return render(request, "console/records_category_form.html", context, status=400 if form.errors else 200)
 
 
-@admin_required
+@policy.admin_required
 @recent_mfa_required  # "restricted" decides who reads concerns: changing a category is a role-widening action
 @require_http_methods(["GET", "POST"])
 def category_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -225,7 +208,7 @@ def category_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "console/records_category_form.html", context, status=400 if form.errors else 200)
 
 
-@admin_required
+@policy.admin_required
 @require_POST
 def category_retire(request: HttpRequest, pk: int) -> HttpResponse:
     category = category_services.category_retire(admin=request.user, category=_category(pk))
@@ -233,7 +216,7 @@ def category_retire(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("records_console:categories")
 
 
-@admin_required
+@policy.admin_required
 @require_POST
 def category_reinstate(request: HttpRequest, pk: int) -> HttpResponse:
     category = category_services.category_reinstate(admin=request.user, category=_category(pk))

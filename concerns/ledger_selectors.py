@@ -7,14 +7,10 @@ The audit app knows no domain model: these functions turn sites into the plain i
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
-from accounts.choices import DSL_TEAM_ROLES, Role
 from accounts.models import Membership, User
-from accounts.selectors import site_ids_for
 from audit import selectors as ledger
 from concerns import policy
 from concerns.models import Addendum, Attachment, BodyMapMark, Child, Concern, ConcernChild
-
-CHILD_PAGE_ROLES = {*DSL_TEAM_ROLES, Role.AUDITOR}
 
 
 def type_id(model) -> int:
@@ -65,7 +61,7 @@ def members_of(sites: QuerySet) -> QuerySet[User]:
 
 def child_for_record_page(user, pk: int) -> Child | None:
     """A child whose page the user may open: on the roll of a site where they are DSL team or auditor."""
-    return Child.objects.select_related("site").filter(pk=pk, site_id__in=site_ids_for(user, CHILD_PAGE_ROLES)).first()
+    return policy.children_with_record_page_for(user).select_related("site").filter(pk=pk).first()
 
 
 def concerns_about(user, child: Child) -> QuerySet[Concern]:

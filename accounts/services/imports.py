@@ -24,7 +24,8 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import Membership, Site, User
-from accounts.services.users import membership_change, require_not_self, require_whole_account, user_create, user_rename
+from accounts.policy import require_not_self, require_whole_account
+from accounts.services.users import membership_change, user_create, user_rename
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000

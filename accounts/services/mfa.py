@@ -13,8 +13,8 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
+from accounts.policy import require_whole_account
 from accounts.services.auth import MFA_VERIFIED_AT
-from accounts.services.users import require_whole_account
 from audit.models import AuditEntry
 from audit.services import audit_record
 

@@ -9,9 +9,9 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from accounts.console_selectors import escalation_candidates, is_console_admin
+from accounts.console_selectors import escalation_candidates
 from accounts.models import Organisation, Site, User
-from accounts.services.users import require_admin_of_site
+from accounts.policy import is_console_admin, require_admin_of_site
 from audit.models import AuditEntry
 from audit.services import audit_record
 

@@ -10,7 +10,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
@@ -19,31 +19,11 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.choices import Role
-from accounts.console_selectors import admin_site_ids, has_access_elsewhere, memberships_managed_by
+from accounts.console_selectors import memberships_managed_by
 from accounts.models import Membership, Site, User
+from accounts.policy import require_admin_of_site, require_not_self, require_whole_account
 from audit.models import AuditEntry
 from audit.services import audit_record
-
-
-def require_admin_of_site(admin: User, site_id: int) -> None:
-    """An administrator changes memberships only at the sites they administer."""
-    if not admin_site_ids(admin).filter(site_id=site_id).exists():
-        raise PermissionDenied("You do not administer that site.")
-
-
-def require_not_self(admin: User, user: User) -> None:
-    # Separation of duties: an administrator who could give themselves a DSL role could read
-    # every concern. Their own account is changed by another administrator.
-    if admin.pk == user.pk:
-        raise PermissionDenied("Another administrator must change your own account and roles.")
-
-
-def require_whole_account(admin: User, user: User) -> None:
-    """Any change to the account itself (name, deactivation, MFA reset), from any path, needs authority
-    over every site the person works at: one school's administrator never rewrites another school's person."""
-    require_not_self(admin, user)
-    if has_access_elsewhere(admin, user):
-        raise PermissionDenied("This person also works at a site you do not administer.")
 
 
 def _account_site_ids(admin: User, user: User) -> list[int]:

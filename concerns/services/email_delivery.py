@@ -14,9 +14,8 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.choices import Role
-from accounts.selectors import site_ids_for
 from audit.services import audit_record
+from concerns import policy
 from concerns.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -104,7 +103,7 @@ def failed_alert_emails_for(user) -> QuerySet[Notification]:
         Notification.objects.filter(
             email_sent_at__isnull=True,
             email_failed_at__isnull=False,
-            concern__site_id__in=site_ids_for(user, {Role.ADMIN}),
+            concern__site_id__in=policy.admin_site_ids(user),
         )
         .select_related("recipient", "concern__site")
         .only(

@@ -29,13 +29,12 @@ from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.choices import Role
 from accounts.models import Site, User
-from accounts.selectors import site_ids_for
 from accounts.services import imports as staff_imports
 from accounts.services.imports import DATE_HINT, ParsedFile, parse_date, read_csv
 from audit.models import AuditEntry
 from audit.services import audit_record
+from concerns import policy
 from concerns.models import Child, ImportJob
 
 logger = logging.getLogger(__name__)
@@ -483,7 +482,7 @@ def import_ids_stalled(before: datetime.datetime) -> list[int]:
 
 def import_jobs_for(user) -> QuerySet[ImportJob]:
     """Imports at the sites the user administers today (a read, kept beside the imports it lists)."""
-    return ImportJob.objects.filter(site_id__in=site_ids_for(user, {Role.ADMIN})).select_related("site", "created_by")
+    return ImportJob.objects.filter(site_id__in=policy.admin_site_ids(user)).select_related("site", "created_by")
 
 
 @transaction.atomic

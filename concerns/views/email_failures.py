@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from concerns.console_views import admin_required
+from concerns.policy import admin_required
 from concerns.services import email_delivery
 
 FAILURES_SHOWN = 200

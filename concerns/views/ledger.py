@@ -21,7 +21,6 @@ from django.views.decorators.http import require_GET
 
 from accounts.choices import Role
 from accounts.decorators import recent_mfa_required
-from accounts.selectors import site_ids_for
 from audit import selectors as ledger
 from audit.models import AuditEntry
 from audit.services import audit_record
@@ -30,7 +29,6 @@ from concerns import policy
 from concerns.forms_ledger import LedgerFilterForm
 from concerns.models import Child, Concern
 
-LEDGER_ROLES = {Role.DSL, Role.AUDITOR}
 VIEWERS_SHOWN = 20
 LEDGER_APPS = ("accounts", "concerns", "audit")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -56,10 +54,11 @@ class _Reader:
     """What of the ledger this person may read, from their active memberships."""
 
     def __init__(self, user):
-        self.full_sites = site_ids_for(user, LEDGER_ROLES)
-        self.account_sites = site_ids_for(user, {Role.ADMIN})
-        self.reads_children = self.full_sites.exists()
-        self.reads_accounts = self.account_sites.exists()
+        sight = policy.ledger_sight(user)
+        self.full_sites = sight.full_sites
+        self.account_sites = sight.account_sites
+        self.reads_children = sight.reads_children
+        self.reads_accounts = sight.reads_accounts
         if not (self.reads_children or self.reads_accounts):
             raise PermissionDenied("Your role does not read the audit ledger.")
 
@@ -252,7 +251,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
         object_ids=[child.pk],
         counts={"concerns": len(concerns)},
     )
-    reads_ledger = site_ids_for(request.user, LEDGER_ROLES).filter(site_id=child.site_id).exists()
+    reads_ledger = policy.reads_ledger_at(request.user, child.site_id)
     return render(
         request,
         "concerns/child.html",

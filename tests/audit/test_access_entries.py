@@ -48,6 +48,7 @@ SHOWS_NO_CHILD_DATA = {
     "concerns:home",
     "concerns:receipt",
     "concerns:record",
+    "concerns:restriction_lift",
     "console:home",
     "console:membership_new",
     "console:membership_role",

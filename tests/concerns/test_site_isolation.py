@@ -28,6 +28,7 @@ def test_staff_at_one_site_cannot_find_a_child_of_another(cast):
                     "year_group": "Year 8",
                     "site": cast.site_b.name,
                     "born": cast.child_b.date_of_birth.isoformat(),
+                    "born_on": "17 May 2014",
                 },
             ][: 1 if query == "Fernsby" else 0]
         )

@@ -1,5 +1,4 @@
-"""The access policy: the one place that answers "which rows may this user see" and
-"may this user do this to that".
+"""Reading and acting on children, concerns and shares: the rules of DESIGN.md section 1.
 
 Rules are allow rules on active memberships (DESIGN.md section 1). The filters are shaped for
 PostgreSQL's indexes whichever side is huge: a whole-site reader's rows are matched by the site
