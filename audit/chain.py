@@ -44,6 +44,9 @@ CONTENT_COLUMNS = (
 )
 _CONTENT_TYPE_INDEX = CONTENT_COLUMNS.index("content_type_id")
 _TIMESTAMP_INDEX = CONTENT_COLUMNS.index("timestamp")
+_ADDITIONAL_DATA_INDEX = CONTENT_COLUMNS.index("additional_data")
+# The largest ids the database's trigger copies into AuditEntryObject (18 digits; see migration 0004).
+_NAMED_ID_LIMIT = 10**18
 
 
 def content_type_labels() -> dict[int, str]:
@@ -163,6 +166,45 @@ def _anchor_problem(anchor: Anchor, entry_id: int, stored_hash: str) -> str | No
     return None
 
 
+def named_object_ids(additional_data) -> set[int]:
+    """The ids an entry names in additional_data["object_ids"], as the ledger's trigger indexes them
+    in AuditEntryObject: integers, each once."""
+    ids = additional_data.get("object_ids") if isinstance(additional_data, dict) else None
+    if not isinstance(ids, list):
+        return set()
+    return {number for number in ids if type(number) is int and abs(number) < _NAMED_ID_LIMIT}
+
+
+class _NamedObjectCount:
+    """Counts, as the walk streams past, how many index rows the sealed entries' content calls for."""
+
+    def __init__(self) -> None:
+        self.expected = 0
+
+    def counting(self, rows: Iterable[SealedRow]) -> Iterator[SealedRow]:
+        offset = 3 + _ADDITIONAL_DATA_INDEX  # after chain_seq, prev_hash, entry_hash
+        for row in rows:
+            extra = row[offset]
+            if extra:
+                self.expected += len(named_object_ids(extra))
+            yield row
+
+
+def _named_objects_problem(expected: int) -> str:
+    """Whether the index of named objects holds exactly what the sealed entries name (it is written
+    by a trigger and refuses changes, so a difference means someone went around the database's rules)."""
+    from audit.models import AuditEntryObject
+
+    indexed = AuditEntryObject.objects.filter(entry__chain_seq__isnull=False).count()
+    if indexed == expected:
+        return ""
+    return (
+        f"the index of the objects that entries name holds {indexed} rows for sealed entries, where their "
+        f"content names {expected}: rows were {'removed from' if indexed < expected else 'added to'} "
+        f"audit_auditentryobject outside the application, so a search by child would miss or invent entries"
+    )
+
+
 def sealed_rows(queryset, chunk_size: int = 10_000) -> Iterator[SealedRow]:
     """Stream sealed entries in chain order with a server-side cursor (constant memory)."""
     columns = ("chain_seq", "prev_hash", "entry_hash", *CONTENT_COLUMNS)
@@ -184,7 +226,9 @@ def chain_verify(*, anchor: Anchor | None = None, chunk_size: int = 10_000) -> V
     """Walk the whole sealed chain (sealing nothing) and report the first broken link, if any."""
     from audit.models import AuditEntry
 
-    result = chain_walk(sealed_rows(AuditEntry.objects.all(), chunk_size), content_type_labels(), anchor)
+    named = _NamedObjectCount()
+    rows = named.counting(sealed_rows(AuditEntry.objects.all(), chunk_size))
+    result = chain_walk(rows, content_type_labels(), anchor)
     if result.ok and anchor is not None and result.checked < anchor.count:
         result.problem = (
             f"the chain holds {result.checked} sealed entries, fewer than the anchor's {anchor.count}: "
@@ -198,5 +242,7 @@ def chain_verify(*, anchor: Anchor | None = None, chunk_size: int = 10_000) -> V
         if stray_id is not None:
             result.broken_id = stray_id
             result.problem = "it carries a hash but no place in the chain: it was inserted with a forged seal"
+    if result.ok:
+        result.problem = _named_objects_problem(named.expected)
     result.extra["unsealed"] = AuditEntry.objects.filter(entry_hash="").count()
     return result

@@ -1,6 +1,7 @@
 """The audit ledger: one append-only table of who read or changed what, and when."""
 
 from auditlog.models import AbstractLogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 
@@ -50,3 +51,35 @@ class AuditEntry(AbstractLogEntry):
 def _display_name(actor) -> str:
     name = actor.get_full_name() if hasattr(actor, "get_full_name") else ""
     return (name or "")[:150]
+
+
+class AuditEntryObject(models.Model):
+    """One id that a ledger entry names in additional_data["object_ids"], as an indexed row.
+
+    Entries about children (a search that listed them, a concern that names them) keep those
+    children's ids in a JSON array, which no index serves: "who has looked at child 68" scanned
+    the whole ledger. These rows are that array, one id a row, with the entry's content type (which
+    says what the ids are: for entries about children and concerns, children), so the question is
+    an index range. The rows are written by the database itself, by a trigger on the ledger in the
+    same INSERT as the entry (migration 0004), whatever wrote the entry; like the ledger they are
+    never updated or deleted. They hold nothing the entry's hashed content does not: audit_verify
+    checks that every sealed entry's ids are here.
+    """
+
+    pk = models.CompositePrimaryKey("entry_id", "object_id")
+    # No database foreign key: entries are never deleted, and a constraint would stop the ledger's own
+    # TRUNCATE and DELETE from reaching its append-only triggers, which say why they are refused.
+    entry = models.ForeignKey(
+        AuditEntry, on_delete=models.DO_NOTHING, related_name="named_objects", db_constraint=False, db_index=False
+    )
+    entry_type = models.ForeignKey(
+        ContentType, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    object_id = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "object named by an audit entry"
+        indexes = [models.Index(fields=["entry_type", "object_id", "entry"], name="audit_named_object")]
+
+    def __str__(self) -> str:
+        return f"entry {self.entry_id} names {self.entry_type_id}:{self.object_id}"

@@ -9,63 +9,24 @@ import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, Expression, F, QuerySet
-from django.db.models.sql import Query
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from audit.models import AuditEntry
+from audit.models import AuditEntry, AuditEntryObject
 
 PAGE_SIZE = 50
 ACCOUNT_EVENT_PREFIXES = ("account.", "membership.")
 SIGN_IN_FAILURE_EVENTS = ("account.login_failed", "account.locked_out")
 
 
-class ObjectIdsAmong(Expression):
-    """True when the entry's additional_data["object_ids"] names one of `ids` (a list or an id subquery).
+def _naming(type_ids: Iterable[int], object_ids: QuerySet | Sequence[int]) -> QuerySet:
+    """Ids of the entries of these content types whose object_ids name one of `object_ids`.
 
-    The column and the id subquery are source expressions, so Django relabels them with the rest of
-    the query: inside a subquery or a UNION the column names that subquery's alias (U0), not the
-    outer table, which would correlate the whole subquery to the outer row and match wrong entries.
-    """
-
-    output_field = BooleanField()
-    conditional = True
-
-    def __init__(self, ids: QuerySet | Sequence[int]):
-        super().__init__()
-        self.column = F("additional_data")
-        self.ids = ids.query if isinstance(ids, QuerySet) else [int(number) for number in ids]
-
-    def get_source_expressions(self) -> list:
-        return [self.column, self.ids] if isinstance(self.ids, Query) else [self.column]
-
-    def set_source_expressions(self, expressions) -> None:
-        self.column, *rest = expressions
-        if rest:
-            self.ids = rest[0]
-
-    def _ids_sql(self, compiler, connection) -> tuple[str, list]:
-        if isinstance(self.ids, Query):
-            sql, params = compiler.compile(self.ids)
-            return sql.removeprefix("(").removesuffix(")"), list(params)
-        ids = self.ids or [-1]
-        return ", ".join(["%s"] * len(ids)), list(ids)
-
-    def as_sql(self, compiler, connection):
-        # Only compiled SQL is interpolated here: the ids travel as parameters.
-        column, column_params = compiler.compile(self.column)
-        ids_sql, ids_params = self._ids_sql(compiler, connection)
-        if connection.vendor == "postgresql":
-            sql = (
-                f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(COALESCE(({column})->'object_ids', '[]'::jsonb))"  # noqa: S608
-                f" AS named(object_id) WHERE named.object_id::bigint IN ({ids_sql}))"
-            )
-        else:
-            sql = (
-                f"EXISTS (SELECT 1 FROM json_each({column}, '$.object_ids') AS named"  # noqa: S608
-                f" WHERE named.value IN ({ids_sql}))"
-            )
-        return sql, [*column_params, *ids_params]
+    An index range on AuditEntryObject (entry_type, object_id, entry), where the JSON array
+    itself would be scanned entry by entry (DESIGN.md section 6)."""
+    lookup = "object_id__in" if isinstance(object_ids, QuerySet) or len(object_ids) != 1 else "object_id"
+    value = object_ids if lookup == "object_id__in" else object_ids[0]
+    return AuditEntryObject.objects.filter(entry_type_id__in=list(type_ids), **{lookup: value}).values("entry_id")
 
 
 @dataclass(frozen=True)
@@ -74,7 +35,8 @@ class LedgerScope:
 
     site_ids: entries written for these sites. objects: for entries written without a site, the ids
     of objects (by content type id) at those sites. child_ids with child_list_type_ids: entries of
-    those content types without a site whose object_ids name one of these children.
+    those content types without a site whose object_ids name one of these children (found through
+    AuditEntryObject, the index of those ids).
     event_prefixes: if given, only events starting with one of them (an administrator's view).
     unattributed_events: events written with no actor and no site that this reader also sees
     (failed sign-ins and lockouts: nobody is signed in, and the email may belong to no one).
@@ -99,9 +61,7 @@ def _scope_ids(scope: LedgerScope) -> list[QuerySet]:
     for type_id, object_ids in scope.objects.items():
         parts.append(unsited.filter(content_type_id=type_id, object_id__in=object_ids))
     if scope.child_ids is not None and scope.child_list_type_ids:
-        parts.append(
-            unsited.filter(content_type_id__in=scope.child_list_type_ids).filter(ObjectIdsAmong(scope.child_ids))
-        )
+        parts.append(unsited.filter(id__in=_naming(scope.child_list_type_ids, scope.child_ids)))
     if scope.event_prefixes:
         parts = [_events_starting(part, scope.event_prefixes) for part in parts]
     if scope.unattributed_events:
@@ -125,12 +85,7 @@ def entries_about_child(
     Without `entries`, the whole ledger: a child's page shows every view of that child, from anywhere."""
     entries = AuditEntry.objects.all() if entries is None else entries
     itself = entries.filter(content_type_id=child_type_id, object_id=child_id).order_by().values("id")
-    named = (
-        entries.filter(content_type_id__in=list(child_list_type_ids))
-        .filter(ObjectIdsAmong([child_id]))
-        .order_by()
-        .values("id")
-    )
+    named = entries.filter(id__in=_naming(child_list_type_ids, [child_id])).order_by().values("id")
     return entries.filter(id__in=itself.union(named)).order_by("-id")
 
 

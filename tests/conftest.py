@@ -47,6 +47,8 @@ class Cast:
 
 
 LEDGER_TABLE = "audit_auditentry"
+# The ledger and the index of the objects its entries name: both append-only, both emptied here.
+LEDGER_TABLES = (LEDGER_TABLE, "audit_auditentryobject")
 
 
 def _flush_past_ledger_triggers(sql_flush):
@@ -63,13 +65,13 @@ def _flush_past_ledger_triggers(sql_flush):
 
     def flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
         statements = sql_flush(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
-        if LEDGER_TABLE not in tables or not statements:
+        if not set(LEDGER_TABLES) & set(tables) or not statements:
             return statements
         if self.connection.vendor == "postgresql":
             return ["SET LOCAL session_replication_role = replica", *statements]
         with self.connection.cursor() as cursor:
             cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [LEDGER_TABLE]
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (%s, %s)", LEDGER_TABLES
             )
             triggers = cursor.fetchall()
         return [*(f'DROP TRIGGER "{name}"' for name, _ in triggers), *statements, *(sql for _, sql in triggers)]

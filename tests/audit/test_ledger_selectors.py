@@ -49,10 +49,3 @@ def test_the_entries_of_a_request_that_named_a_child_come_from_the_named_entry_n
     assert list(same_request) == [named, other]
     subquery_sql = str(same_request.values("id").query)
     assert '"audit_auditentry"."additional_data"' not in subquery_sql
-
-
-def test_object_ids_among_names_the_subquery_alias_inside_a_union(cast):
-    part = AuditEntry.objects.filter(ledger.ObjectIdsAmong([cast.child_a.pk])).order_by().values("id")
-    outer = AuditEntry.objects.filter(id__in=part.union(part)).values("cid")
-    sql = str(AuditEntry.objects.filter(cid__in=outer).values("id").query)
-    assert '"audit_auditentry"."additional_data"' not in sql
