@@ -21,6 +21,7 @@ from accounts.services.auth import (
     is_privileged,
     mfa_required,
 )
+from audit import events
 from audit.context import reset_actor_roles, set_actor_roles
 from audit.models import AuditEntry
 from audit.services import audit_record
@@ -60,10 +61,10 @@ class SessionTimeoutMiddleware:
             session[PRIVILEGED] = is_privileged(request.user)
         if now - session[SIGNED_IN_AT] > settings.VIGIL_SESSION_ABSOLUTE_SECONDS:
             hours = settings.VIGIL_SESSION_ABSOLUTE_SECONDS // 3600
-            self._end(request, "account.session_expired", f"You were signed out {hours} hours after signing in.")
+            self._end(request, events.ACCOUNT_SESSION_EXPIRED, f"You were signed out {hours} hours after signing in.")
         elif now - session.get(LAST_ACTIVITY_AT, now) > idle_limit_seconds(session):
             idle = _duration(idle_limit_seconds(session))
-            self._end(request, "account.session_idle", f"You were signed out after {idle} without activity.")
+            self._end(request, events.ACCOUNT_SESSION_IDLE, f"You were signed out after {idle} without activity.")
         elif request.path_info != _path("accounts:session_status"):
             # Asking how long is left is not activity; everything else is.
             session[LAST_ACTIVITY_AT] = now

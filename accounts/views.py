@@ -35,6 +35,7 @@ from accounts.services.mfa import (
     recovery_codes_left,
 )
 from accounts.services.password_reset import password_reset_request
+from audit import events
 from audit.context import client_ip_of
 from audit.models import AuditEntry
 from audit.services import audit_record
@@ -149,7 +150,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         response = super().form_valid(form)
         audit_record(
             actor=self.request.user,
-            event="account.password_changed",
+            event=events.ACCOUNT_PASSWORD_CHANGED,
             target=self.request.user,
             action=AuditEntry.Action.UPDATE,
         )
@@ -182,7 +183,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        audit_record(actor=form.user, event="account.password_reset", target=form.user, action=AuditEntry.Action.UPDATE)
+        audit_record(
+            actor=form.user, event=events.ACCOUNT_PASSWORD_RESET, target=form.user, action=AuditEntry.Action.UPDATE
+        )
         return response
 
 

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from audit import events
 from audit.models import AuditEntry, AuditEntryObject
 
 PAGE_SIZE = 50
 ACCOUNT_EVENT_PREFIXES = ("account.", "membership.")
-SIGN_IN_FAILURE_EVENTS = ("account.login_failed", "account.locked_out")
+SIGN_IN_FAILURE_EVENTS = (events.ACCOUNT_LOGIN_FAILED, events.ACCOUNT_LOCKED_OUT)
 
 
 def _naming(type_ids: Iterable[int], object_ids: QuerySet | Sequence[int]) -> QuerySet:

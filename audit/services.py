@@ -6,6 +6,7 @@ from auditlog.context import auditlog_value
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from audit import events
 from audit.context import actor_roles_of, current_cid, current_client_ip
 from audit.models import AuditEntry
 
@@ -32,6 +33,8 @@ def audit_record(
     """Write one ledger entry in the caller's transaction: if this fails, the action fails."""
     if target is None and model is None:
         raise ValueError("audit_record needs a target object or a model")
+    if event not in events.ALL:
+        raise ValueError(f"Not a ledger event: {event!r} (add it to audit/events.py)")
     content_type = ContentType.objects.get_for_model(target if target is not None else model)
     ids = sorted(set(object_ids))
     extra = {}

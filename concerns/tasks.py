@@ -25,7 +25,7 @@ def shares_expire() -> int:
 @shared_task
 def import_run(job_id: int) -> str:
     """Run a confirmed MIS import (children or staff) in batches; progress is on the job row."""
-    from concerns.services import imports
+    from concerns.services.imports import jobs as imports
 
     return imports.import_run(job_id=job_id).status
 
@@ -38,7 +38,7 @@ def imports_resume() -> int:
 
     from django.utils import timezone
 
-    from concerns.services import imports
+    from concerns.services.imports import jobs as imports
 
     now = timezone.now()
     imports.import_previews_expire(before=now - datetime.timedelta(days=1))

@@ -6,7 +6,7 @@ handler404 = "concerns.views.denials.not_found"
 urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("console/", include("accounts.console_urls")),
-    path("console/records/", include("concerns.console_urls")),
-    path("audit/", include("concerns.ledger_urls")),
+    path("console/records/", include("concerns.urls.console")),
+    path("audit/", include("concerns.urls.ledger")),
     path("", include("concerns.urls")),
 ]

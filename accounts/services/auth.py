@@ -11,6 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.choices import Role
 from accounts.models import Organisation, User
 from accounts.selectors import roles_for
+from audit import events
 from audit.context import client_ip_of
 from audit.models import AuditEntry
 from audit.services import audit_record
@@ -79,7 +80,7 @@ def _stamp_sign_in(sender, request, user, **kwargs) -> None:
 def _audit_lockout(sender, request, username, ip_address, **kwargs) -> None:
     # The attempted email is not recorded: it may be a password typed into the wrong box.
     audit_record(
-        actor=None, event="account.locked_out", model=User, action=AuditEntry.Action.ACCESS, remote_addr=ip_address
+        actor=None, event=events.ACCOUNT_LOCKED_OUT, model=User, action=AuditEntry.Action.ACCESS, remote_addr=ip_address
     )
 
 

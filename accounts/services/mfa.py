@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import User
 from accounts.policy import require_whole_account
 from accounts.services.auth import MFA_VERIFIED_AT
+from audit import events
 from audit.models import AuditEntry
 from audit.services import audit_record
 
@@ -77,13 +78,13 @@ def mfa_enrolment_confirm(*, user: User, device: TOTPDevice, code: str) -> tuple
     code = normalise_code(code)
     allowed, _ = device.verify_is_allowed()
     if not (allowed and is_totp_shaped(code) and device.verify_token(code)):
-        audit_record(actor=user, event="account.mfa_failed", target=user, action=AuditEntry.Action.ACCESS)
+        audit_record(actor=user, event=events.ACCOUNT_MFA_FAILED, target=user, action=AuditEntry.Action.ACCESS)
         return None, "wrong" if allowed else "throttled"
     device.confirmed = True
     device.full_clean()
     device.save()
     codes = _recovery_codes_replace(user=user, codes=new_recovery_codes())
-    audit_record(actor=user, event="account.mfa_enrolled", target=user, action=AuditEntry.Action.UPDATE)
+    audit_record(actor=user, event=events.ACCOUNT_MFA_ENROLLED, target=user, action=AuditEntry.Action.UPDATE)
     return codes, ""
 
 
@@ -112,13 +113,15 @@ def mfa_verify(*, user: User, code: str) -> tuple[Device | None, str]:
     for device in devices:
         allowed, _ = device.verify_is_allowed()
         if not allowed:
-            audit_record(actor=user, event="account.mfa_failed", target=user, action=AuditEntry.Action.ACCESS)
+            audit_record(actor=user, event=events.ACCOUNT_MFA_FAILED, target=user, action=AuditEntry.Action.ACCESS)
             return None, "throttled"
         if device.verify_token(code):
-            event = "account.recovery_code_used" if isinstance(device, StaticDevice) else "account.mfa_verified"
+            event = (
+                events.ACCOUNT_RECOVERY_CODE_USED if isinstance(device, StaticDevice) else events.ACCOUNT_MFA_VERIFIED
+            )
             audit_record(actor=user, event=event, target=user, action=AuditEntry.Action.ACCESS)
             return device, ""
-    audit_record(actor=user, event="account.mfa_failed", target=user, action=AuditEntry.Action.ACCESS)
+    audit_record(actor=user, event=events.ACCOUNT_MFA_FAILED, target=user, action=AuditEntry.Action.ACCESS)
     return None, "wrong"
 
 
@@ -154,5 +157,5 @@ def mfa_reset(*, admin: User, user: User) -> int:
     for device in devices_for_user(user, confirmed=None):
         device.delete()
         removed += 1
-    audit_record(actor=admin, event="account.mfa_reset", target=user, action=AuditEntry.Action.UPDATE)
+    audit_record(actor=admin, event=events.ACCOUNT_MFA_RESET, target=user, action=AuditEntry.Action.UPDATE)
     return removed

@@ -23,6 +23,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import PasswordResetRequest, User
+from audit import events
 from audit.models import AuditEntry
 from audit.services import audit_record
 
@@ -116,7 +117,9 @@ def password_reset_send(*, request_id: int) -> bool:
         for user in _accounts_for(outbox.email):
             subject, body = _email_for(user)
             send_mail(subject=subject, message=body, from_email=None, recipient_list=[user.email])
-            audit_record(actor=None, event="account.password_reset_sent", target=user, action=AuditEntry.Action.ACCESS)
+            audit_record(
+                actor=None, event=events.ACCOUNT_PASSWORD_RESET_SENT, target=user, action=AuditEntry.Action.ACCESS
+            )
     except Exception as error:  # noqa: BLE001 - retried by the sweep, then given up
         return _attempt_failed(outbox, error)
     _forget(outbox)

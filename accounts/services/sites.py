@@ -12,6 +12,7 @@ from django.db import transaction
 from accounts.console_selectors import escalation_candidates
 from accounts.models import Organisation, Site, User
 from accounts.policy import is_console_admin, require_admin_of_site
+from audit import events
 from audit.models import AuditEntry
 from audit.services import audit_record
 
@@ -67,7 +68,7 @@ def site_update(
     if changed:
         audit_record(
             actor=admin,
-            event="site.updated",
+            event=events.SITE_UPDATED,
             target=site,
             site_id=site.pk,
             fields=changed,
@@ -94,7 +95,7 @@ def organisation_update(
     if changed:
         audit_record(
             actor=admin,
-            event="organisation.updated",
+            event=events.ORGANISATION_UPDATED,
             target=organisation,
             fields=changed,
             action=AuditEntry.Action.UPDATE,

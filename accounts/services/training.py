@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.choices import TrainingKind
 from accounts.console_selectors import users_managed_by
 from accounts.models import TrainingRecord, User
+from audit import events
 from audit.models import AuditEntry
 from audit.services import audit_record
 
@@ -49,7 +50,7 @@ def training_record(
     # The notes are free text and stay off the ledger.
     audit_record(
         actor=admin,
-        event="training.recorded",
+        event=events.TRAINING_RECORDED,
         target=record,
         fields=["kind", "completed_on", "due_on"],
         action=AuditEntry.Action.CREATE,

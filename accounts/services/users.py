@@ -22,6 +22,7 @@ from accounts.choices import Role
 from accounts.console_selectors import memberships_managed_by
 from accounts.models import Membership, Site, User
 from accounts.policy import require_admin_of_site, require_not_self, require_whole_account
+from audit import events
 from audit.models import AuditEntry
 from audit.services import audit_record
 
@@ -62,7 +63,7 @@ def _open_membership(*, admin: User, user: User, site: Site, role: str, ends_on:
     membership.save()
     audit_record(
         actor=admin,
-        event="membership.added",
+        event=events.MEMBERSHIP_ADDED,
         target=membership,
         site_id=site.pk,
         fields=["role", "starts_on", "ends_on"],
@@ -124,7 +125,9 @@ def user_create(
     user.set_unusable_password()  # they choose their own through the invitation link
     user.full_clean()
     user.save()
-    audit_record(actor=admin, event="account.created", target=user, site_id=site.pk, action=AuditEntry.Action.CREATE)
+    audit_record(
+        actor=admin, event=events.ACCOUNT_CREATED, target=user, site_id=site.pk, action=AuditEntry.Action.CREATE
+    )
     _open_membership(admin=admin, user=user, site=site, role=role, ends_on=ends_on)
     if invite:
         user_invite(admin=admin, user=user)
@@ -139,7 +142,7 @@ def user_invite(*, admin: User, user: User) -> None:
     sites = list(
         Site.objects.filter(id__in=_account_site_ids(admin, user)).order_by("name").values_list("name", flat=True)
     )
-    _audit_account_event(admin, user, "account.invited", AuditEntry.Action.ACCESS)
+    _audit_account_event(admin, user, events.ACCOUNT_INVITED, AuditEntry.Action.ACCESS)
     # Sent inside the transaction: if the mail server refuses, the account is not left half-made.
     send_mail(
         subject="Your Vigil account: choose your password",
@@ -158,7 +161,7 @@ def user_deactivate(*, admin: User, user: User) -> User:
     user.is_active = False
     user.full_clean()
     user.save(update_fields=["is_active"])
-    _audit_account_event(admin, user, "account.deactivated", AuditEntry.Action.UPDATE)
+    _audit_account_event(admin, user, events.ACCOUNT_DEACTIVATED, AuditEntry.Action.UPDATE)
     return user
 
 
@@ -171,7 +174,7 @@ def user_reactivate(*, admin: User, user: User) -> User:
     user.is_active = True
     user.full_clean()
     user.save(update_fields=["is_active"])
-    _audit_account_event(admin, user, "account.reactivated", AuditEntry.Action.UPDATE)
+    _audit_account_event(admin, user, events.ACCOUNT_REACTIVATED, AuditEntry.Action.UPDATE)
     return user
 
 
@@ -186,7 +189,7 @@ def _close_membership(*, admin: User, membership: Membership) -> Membership:
     membership.save(update_fields=["ends_on"])
     audit_record(
         actor=admin,
-        event="membership.ended",
+        event=events.MEMBERSHIP_ENDED,
         target=membership,
         site_id=membership.site_id,
         fields=["ends_on"],
@@ -204,7 +207,7 @@ def _change_end_date(*, admin: User, membership: Membership, ends_on: datetime.d
     membership.save(update_fields=["ends_on"])
     audit_record(
         actor=admin,
-        event="membership.updated",
+        event=events.MEMBERSHIP_UPDATED,
         target=membership,
         site_id=membership.site_id,
         fields=["ends_on"],
@@ -220,7 +223,7 @@ def user_rename(*, admin: User, user: User, full_name: str) -> User:
     user.full_name = " ".join(full_name.split())
     user.full_clean(exclude=["password"])
     user.save(update_fields=["full_name"])
-    _audit_account_event(admin, user, "account.updated", AuditEntry.Action.UPDATE, fields=("full_name",))
+    _audit_account_event(admin, user, events.ACCOUNT_UPDATED, AuditEntry.Action.UPDATE, fields=("full_name",))
     return user
 
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Count, QuerySet
 
 from accounts.models import User
+from audit import events
 from audit.models import AuditEntry
 from audit.services import audit_record
 from concerns.models import Category, Concern
@@ -37,7 +38,7 @@ def category_create(
     )
     category.full_clean()
     category.save()
-    audit_record(actor=admin, event="category.created", target=category, action=AuditEntry.Action.CREATE)
+    audit_record(actor=admin, event=events.CATEGORY_CREATED, target=category, action=AuditEntry.Action.CREATE)
     return category
 
 
@@ -56,7 +57,7 @@ def category_update(*, admin: User, category: Category, **values) -> list[str]:
     if "is_restricted" in changed and category.is_restricted:
         _concerns_restrict(category)
     audit_record(
-        actor=admin, event="category.updated", target=category, fields=changed, action=AuditEntry.Action.UPDATE
+        actor=admin, event=events.CATEGORY_UPDATED, target=category, fields=changed, action=AuditEntry.Action.UPDATE
     )
     return changed
 
@@ -74,13 +75,13 @@ def _set_active(*, admin: User, category: Category, active: bool, event: str) ->
 @transaction.atomic
 def category_retire(*, admin: User, category: Category) -> Category:
     """Take a category off the recording form; concerns already recorded under it keep it."""
-    return _set_active(admin=admin, category=category, active=False, event="category.retired")
+    return _set_active(admin=admin, category=category, active=False, event=events.CATEGORY_RETIRED)
 
 
 @transaction.atomic
 def category_reinstate(*, admin: User, category: Category) -> Category:
     """Put a retired category back on the recording form."""
-    return _set_active(admin=admin, category=category, active=True, event="category.reinstated")
+    return _set_active(admin=admin, category=category, active=True, event=events.CATEGORY_REINSTATED)
 
 
 def categories_for_console() -> QuerySet[Category]:

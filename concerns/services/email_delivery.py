@@ -14,6 +14,7 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from audit import events
 from audit.services import audit_record
 from concerns import policy
 from concerns.models import Notification
@@ -133,7 +134,7 @@ def notification_email_retry(*, admin, notification: Notification) -> Notificati
     notification.full_clean()
     notification.save(update_fields=["email_failed_at", "email_attempts", "email_next_attempt_at"])
     audit_record(
-        actor=admin, event="notification.email_retried", target=notification, site_id=notification.concern.site_id
+        actor=admin, event=events.NOTIFICATION_EMAIL_RETRIED, target=notification, site_id=notification.concern.site_id
     )
     transaction.on_commit(_enqueue_send)
     return notification

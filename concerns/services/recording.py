@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import dsl_team_at
+from audit import events
 from audit.models import AuditEntry
 from audit.services import audit_record
 from concerns import policy
@@ -347,7 +348,7 @@ def concern_submit(
     _draft_delete(author=author, key=submission_key)
     audit_record(
         actor=author,
-        event="concern.submitted",
+        event=events.CONCERN_SUBMITTED,
         target=concern,
         action=AuditEntry.Action.CREATE,
         object_ids=[link.child.id for link in children],
@@ -389,7 +390,7 @@ def addendum_add(*, author: User, concern: Concern, text: str) -> Addendum:
     addendum.save()
     audit_record(
         actor=author,
-        event="concern.addendum_added",
+        event=events.CONCERN_ADDENDUM_ADDED,
         target=concern,
         action=AuditEntry.Action.UPDATE,
         fields=["addendum.text"],

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from accounts.models import User
+from audit import events
 from audit.models import AuditEntry
 from audit.services import audit_record
 from concerns import policy
@@ -33,7 +34,7 @@ def concern_restriction_lift(*, dsl: User, concern: Concern, reason: str) -> Con
     concern.save(update_fields=["is_restricted", "restriction_lifted_by", "restriction_lifted_reason"])
     audit_record(
         actor=dsl,
-        event="concern.restriction_lifted",
+        event=events.CONCERN_RESTRICTION_LIFTED,
         target=concern,
         action=AuditEntry.Action.UPDATE,
         object_ids=list(concern.child_links.values_list("child_id", flat=True)),

@@ -9,6 +9,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.models import User
+from audit import events
 from audit.models import AuditEntry
 from audit.services import audit_record
 from concerns import policy
@@ -62,7 +63,7 @@ def share_grant(
     assign_perm("view_concern" if concern else "view_child", grantee, target)
     audit_record(
         actor=granted_by,
-        event="share.granted",
+        event=events.SHARE_GRANTED,
         target=share,
         action=AuditEntry.Action.CREATE,
         object_ids=[grantee.pk],
@@ -106,7 +107,7 @@ def share_revoke(*, revoked_by: User, share: Share) -> Share:
     if not policy.can_manage_share(revoked_by, share):
         raise PermissionDenied("Only the DSL team of the school, who can see what was shared, ends its shares.")
     if share.revoked_at is None:
-        _end(share, ended_by=revoked_by, event="share.revoked")
+        _end(share, ended_by=revoked_by, event=events.SHARE_REVOKED)
     return share
 
 
@@ -137,7 +138,7 @@ def shares_grant_to_named_recipients(*, concern: Concern) -> list[Share]:
         assign_perm("view_concern", grantee, concern)
         audit_record(
             actor=concern.author,
-            event="share.granted_to_named_recipient",
+            event=events.SHARE_GRANTED_TO_NAMED_RECIPIENT,
             target=share,
             action=AuditEntry.Action.CREATE,
             object_ids=[grantee.pk],
@@ -157,6 +158,6 @@ def shares_expire() -> int:
             share = Share.objects.select_for_update(of=("self",)).select_related("concern", "child").get(pk=share_id)
             if share.revoked_at is not None:
                 continue
-            _end(share, ended_by=None, event="share.expired")
+            _end(share, ended_by=None, event=events.SHARE_EXPIRED)
             ended += 1
     return ended

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from audit import events
 from audit.services import audit_record
 
 
@@ -24,14 +25,14 @@ def _is_id(value) -> bool:
 
 @transaction.atomic
 def access_denial_record(*, request: HttpRequest, status: int) -> None:
-    """Write one "access.denied" entry for a signed-in request refused by a view (404 or 403)."""
+    """Write one events.ACCESS_DENIED entry for a signed-in request refused by a view (404 or 403)."""
     match = getattr(request, "resolver_match", None)
     user = getattr(request, "user", None)
     if match is None or not getattr(user, "is_authenticated", False):
         return  # no view ran (an unknown address), or no one to record: sign-in comes first
     audit_record(
         actor=user,
-        event="access.denied",
+        event=events.ACCESS_DENIED,
         target=user,
         counts={"status": status},
         fields=[f"url:{match.view_name}", *(f"{name}:{value}" for name, value in _ids_only(match.kwargs).items())],

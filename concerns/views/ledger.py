@@ -21,13 +21,14 @@ from django.views.decorators.http import require_GET
 
 from accounts.choices import Role
 from accounts.decorators import recent_mfa_required
+from audit import events
 from audit import selectors as ledger
 from audit.models import AuditEntry
 from audit.services import audit_record
-from concerns import ledger_selectors as ledger_reads
 from concerns import policy
-from concerns.forms_ledger import LedgerFilterForm
+from concerns.forms.ledger import LedgerFilterForm
 from concerns.models import Child, Concern
+from concerns.selectors import ledger as ledger_reads
 
 VIEWERS_SHOWN = 20
 LEDGER_APPS = ("accounts", "concerns", "audit")
@@ -124,12 +125,12 @@ def ledger_index(request: HttpRequest) -> HttpResponse:
     reader = _Reader(request.user)
     form = reader.form(request.GET)
     rows, next_before = ledger.ledger_page(_filtered(reader, form), before=_int_or_none(request.GET.get("before")))
-    _audit_ledger_read(request, reader, form, event="ledger.viewed", counts={"entries": len(rows)})
+    _audit_ledger_read(request, reader, form, event=events.LEDGER_VIEWED, counts={"entries": len(rows)})
     query = request.GET.copy()
     query.pop("before", None)
     return render(
         request,
-        "audit/ledger.html",
+        "concerns/ledger/ledger.html",
         {
             "form": form,
             "rows": rows,
@@ -188,12 +189,12 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
     reader = _Reader(request.user)
     form = reader.form(request.GET)
     if not form.is_valid():
-        _audit_ledger_read(request, reader, form, event="ledger.viewed", counts={"entries": 0})
+        _audit_ledger_read(request, reader, form, event=events.LEDGER_VIEWED, counts={"entries": 0})
         context = {"form": form, "rows": [], "reads_children": reader.reads_children}
-        return render(request, "audit/ledger.html", context, status=400)
+        return render(request, "concerns/ledger/ledger.html", context, status=400)
     # Stop at today's head, so the count on the ledger and the rows in the file agree.
     entries = _filtered(reader, form).filter(id__lte=ledger.ledger_head_id())
-    _audit_ledger_read(request, reader, form, event="ledger.exported", counts={"entries": entries.count()})
+    _audit_ledger_read(request, reader, form, event=events.LEDGER_EXPORTED, counts={"entries": entries.count()})
     response = StreamingHttpResponse(_csv_lines(entries), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="vigil-ledger-{stamp}.csv"'
@@ -245,7 +246,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visible_concern_ids = {concern.pk for concern in concerns}
     audit_record(
         actor=request.user,
-        event="child.viewed",
+        event=events.CHILD_VIEWED,
         target=child,
         site_id=child.site_id,
         object_ids=[child.pk],

@@ -13,12 +13,13 @@ from django.utils import dateformat
 from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit import events
 from audit.models import AuditEntry
 from audit.services import audit_record
 from concerns import policy, selectors
 from concerns.choices import BodySide, ChildRole
-from concerns.date_input import DATE_PARTS, TIME_PARTS
-from concerns.forms import AddendumForm, ConcernForm
+from concerns.forms.date_input import DATE_PARTS, TIME_PARTS
+from concerns.forms.recording import AddendumForm, ConcernForm
 from concerns.language import rules_for_browser
 from concerns.models import Child, Concern, DraftAttachment
 from concerns.services.alerts import notifications_mark_read
@@ -73,7 +74,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def child_search(request: HttpRequest) -> HttpResponse:
     query = _search_text(request)
     children = list(selectors.children_matching(request.user, query))
-    _audit_children_shown(request, "child.searched", [child.id for child in children])
+    _audit_children_shown(request, events.CHILD_SEARCHED, [child.id for child in children])
     recordable = set(
         policy.children_recordable_by(request.user)
         .filter(id__in=[child.id for child in children])
@@ -96,7 +97,7 @@ def child_lookup(request: HttpRequest) -> JsonResponse:
     """The recording form's child picker: children the user may record about."""
     query = _search_text(request)
     children = list(selectors.children_matching(request.user, query, recordable_only=True))
-    _audit_children_shown(request, "child.searched", [child.id for child in children])
+    _audit_children_shown(request, events.CHILD_SEARCHED, [child.id for child in children])
     return JsonResponse(
         {
             "results": [
@@ -177,7 +178,7 @@ def concern_record(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
             child = request.GET.get("child", "")
             pairs = [(int(child), ChildRole.SUBJECT)] if child.isdigit() else []
         chosen = selectors.children_chosen(request.user, pairs)
-    _audit_children_shown(request, "child.viewed", [child.id for child, _ in chosen])
+    _audit_children_shown(request, events.CHILD_VIEWED, [child.id for child, _ in chosen])
     return render(
         request,
         "concerns/record.html",
@@ -272,7 +273,7 @@ def draft_list(request: HttpRequest) -> HttpResponse:
         for key, pairs in named.items()
     }
     _audit_children_shown(
-        request, "child.viewed", [child_id for draft in drafts for child_id, _ in _ids_and_roles(draft.data)]
+        request, events.CHILD_VIEWED, [child_id for draft in drafts for child_id, _ in _ids_and_roles(draft.data)]
     )
     return render(
         request,
@@ -314,7 +315,7 @@ def concern_receipt(request: HttpRequest, pk: int) -> HttpResponse:
 def my_concerns(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.concerns_written_by(request.user), 25).get_page(request.GET.get("page"))
     _audit_children_shown(
-        request, "concern.list_viewed", [link.child_id for concern in page for link in concern.child_links.all()]
+        request, events.CONCERN_LIST_VIEWED, [link.child_id for concern in page for link in concern.child_links.all()]
     )
     return render(request, "concerns/mine.html", {"page": page})
 
@@ -322,7 +323,7 @@ def my_concerns(request: HttpRequest) -> HttpResponse:
 def _show_concern(request: HttpRequest, concern: Concern, addendum_form: AddendumForm, status: int = 200):
     audit_record(
         actor=request.user,
-        event="concern.viewed",
+        event=events.CONCERN_VIEWED,
         target=concern,
         site_id=concern.site_id,
         object_ids=[link.child_id for link in concern.child_links.all()],
@@ -370,7 +371,7 @@ def attachment_download(request: HttpRequest, uid: uuid.UUID) -> FileResponse:
         raise Http404
     audit_record(
         actor=request.user,
-        event="attachment.downloaded",
+        event=events.ATTACHMENT_DOWNLOADED,
         target=attachment,
         site_id=attachment.concern.site_id,
         action=AuditEntry.Action.ACCESS,

@@ -12,9 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import recent_mfa_required
 from accounts.selectors import share_candidates_at
+from audit import events
 from audit.services import audit_record
 from concerns import policy, selectors
-from concerns.forms import ShareForm
+from concerns.forms.recording import ShareForm
 from concerns.models import Child
 from concerns.services.shares import share_grant, share_revoke
 
@@ -41,7 +42,11 @@ def _share_page(request: HttpRequest, *, site_id: int, concern=None, child=None)
         )
     child_ids = [child.pk] if child else [link.child_id for link in concern.child_links.all()]
     audit_record(
-        actor=request.user, event="share.form_viewed", target=concern or child, object_ids=child_ids, site_id=site_id
+        actor=request.user,
+        event=events.SHARE_FORM_VIEWED,
+        target=concern or child,
+        object_ids=child_ids,
+        site_id=site_id,
     )
     return render(
         request,
@@ -93,7 +98,7 @@ def shared_with_me(request: HttpRequest) -> HttpResponse:
     concerns = list(selectors.concerns_shared_with(request.user))
     audit_record(
         actor=request.user,
-        event="share.list_viewed",
+        event=events.SHARE_LIST_VIEWED,
         model=Child,
         object_ids=[link.child_id for concern in concerns for link in concern.child_links.all()],
     )

@@ -6,8 +6,8 @@ from accounts.models import User
 from audit import selectors as ledger
 from audit.models import AuditEntry
 from audit.services import audit_record
-from concerns import ledger_selectors as ledger_reads
 from concerns.models import Child
+from concerns.selectors import ledger as ledger_reads
 from tests.factories import UserFactory
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from concerns.models import Child, ImportJob
-from concerns.services import imports
+from concerns.services.imports import jobs as imports
 from safeguard.celery import app
 from tests.browser.conftest import artifact
 from tests.concerns.test_import_children import child_row, children_csv, roll_of

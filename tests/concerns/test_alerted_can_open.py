@@ -28,9 +28,7 @@ def _assert_everyone_alerted_can_open(as_user):
         assert not Notification.objects.filter(pk=notification.pk, read_at__isnull=True).exists()
 
 
-@pytest.mark.parametrize(
-    "restricted, immediate_danger, name_deputy", list(itertools.product([False, True], repeat=3))
-)
+@pytest.mark.parametrize("restricted, immediate_danger, name_deputy", list(itertools.product([False, True], repeat=3)))
 def test_no_one_is_alerted_about_what_they_cannot_open(cast, as_user, restricted, immediate_danger, name_deputy):
     chosen = restricted_category() if restricted else category("Neglect")
     post = valid_post(cast.child_a, categories=[str(chosen.pk)])
@@ -63,9 +61,7 @@ def test_a_named_deputy_on_a_restricted_concern_gets_a_recorded_share(cast, as_u
 
 
 def test_an_immediate_danger_restricted_concern_is_readable_by_the_whole_dsl_team(cast, as_user):
-    post = valid_post(
-        cast.child_a, categories=[str(restricted_category().pk)], immediate_danger="on", called_999="yes"
-    )
+    post = valid_post(cast.child_a, categories=[str(restricted_category().pk)], immediate_danger="on", called_999="yes")
     as_user(cast.staff).post(record_url(), post)
     concern = Concern.objects.get()
     assert not Share.objects.exists()

@@ -9,7 +9,7 @@ from django.urls import get_resolver, reverse
 
 from accounts.services.auth import MFA_VERIFIED_AT
 from audit.models import AuditEntry
-from concerns.forms import ConcernForm
+from concerns.forms.recording import ConcernForm
 from concerns.models import Category, Concern
 from concerns.services.categories import category_update
 from tests.concerns.helpers import record_url, valid_post

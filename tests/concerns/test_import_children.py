@@ -461,7 +461,7 @@ def test_a_semicolon_separated_export_is_read(cast, admin):
 
 
 def test_too_many_rows_or_too_large_a_file_is_refused_whole(cast, admin, monkeypatch):
-    from accounts.services import imports as csv_reading
+    from concerns.services.imports import staff as csv_reading
 
     monkeypatch.setattr(csv_reading, "MAX_ROWS", 3)
     response = preview(admin, cast.site_a, children_csv([child_row(n) for n in range(4)]))
@@ -527,7 +527,7 @@ def test_every_child_an_import_creates_updates_or_marks_left_is_on_the_ledger_by
 
 
 def test_a_failed_import_leaves_its_entry_and_the_batches_before_it_stay_on_the_ledger(cast, admin, monkeypatch):
-    from concerns.services import imports
+    from concerns.services.imports import jobs as imports
 
     monkeypatch.setattr(imports, "BATCH_SIZE", 1)
     preview(admin, cast.site_a, children_csv([child_row(1), child_row(2)]), is_full=False)

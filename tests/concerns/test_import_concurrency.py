@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from concerns.models import Child, ImportJob
-from concerns.services import imports
+from concerns.services.imports import jobs as imports
 from tests.concerns.test_import_children import child_row, children_csv, latest_job, preview
 from tests.conftest import client_for
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from concerns.models import Child, ImportJob
-from concerns.services import imports
+from concerns.services.imports import jobs as imports
 from concerns.tasks import import_run
 from safeguard.celery import app
 from tests.concerns.test_import_children import child_row, children_csv, latest_job, preview, upn

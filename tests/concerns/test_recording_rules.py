@@ -167,7 +167,7 @@ def test_the_service_accepts_what_meets_every_rule(cast):
 def test_a_rule_the_service_finds_is_shown_next_to_its_field_not_a_500(cast, as_user, monkeypatch):
     """Something can change between the form's check and the submission (a category retired, a DSL
     leaving); whatever the service refuses is shown on the form with what the person typed."""
-    monkeypatch.setattr("concerns.forms.concern_problems", lambda **details: {})
+    monkeypatch.setattr("concerns.forms.recording.concern_problems", lambda **details: {})
     post = valid_post(cast.child_a, child_words="", observations="Said something about home, then went quiet.")
     response = as_user(cast.staff).post(record_url(), post)
     assert response.status_code == 200

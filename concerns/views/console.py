@@ -14,12 +14,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import recent_mfa_required
 from accounts.models import Site
+from audit import events
 from audit.services import audit_record
 from concerns import policy
-from concerns.console_forms import CategoryForm, ChildrenImportForm, LeaversRestoreForm, StaffImportForm
+from concerns.forms.console import CategoryForm, ChildrenImportForm, LeaversRestoreForm, StaffImportForm
 from concerns.models import Category, ImportJob
 from concerns.services import categories as category_services
-from concerns.services import imports
+from concerns.services import email_delivery
+from concerns.services.imports import jobs as imports
 
 ERRORS_SHOWN = 1000
 # A full import that would take more than this share of the roll off it gets a warning first.
@@ -100,7 +102,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The preview before confirmation, the progress bar while it runs, the summary after."""
     job = _job(request, pk)
     # Error messages quote UPNs from the roll: the read is on the ledger, by job and site.
-    audit_record(actor=request.user, event=f"import.{job.kind}_viewed", target=job, site_id=job.site_id)
+    audit_record(actor=request.user, event=events.import_event(job.kind, "viewed"), target=job, site_id=job.site_id)
     context = {
         "job": job,
         "errors": job.errors[:ERRORS_SHOWN],
@@ -222,3 +224,31 @@ def category_reinstate(request: HttpRequest, pk: int) -> HttpResponse:
     category = category_services.category_reinstate(admin=request.user, category=_category(pk))
     messages.success(request, f"“{category.name}” is back on the recording form.")
     return redirect("records_console:categories")
+
+
+# The alert emails that failed for good, and sending one again: who was not emailed, when and why
+# (to mend an address or the mail server), and nothing about the child or the concern.
+
+FAILURES_SHOWN = 200
+
+
+@policy.admin_required
+@require_GET
+def email_failures(request: HttpRequest) -> HttpResponse:
+    failures = email_delivery.failed_alert_emails_for(request.user)
+    return render(
+        request,
+        "console/records_email_failures.html",
+        {"failures": failures[:FAILURES_SHOWN], "total": failures.count(), "shown": FAILURES_SHOWN},
+    )
+
+
+@policy.admin_required
+@require_POST
+def email_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = email_delivery.failed_alert_emails_for(request.user).filter(pk=pk).first()
+    if notification is None:
+        raise Http404
+    email_delivery.notification_email_retry(admin=request.user, notification=notification)
+    messages.success(request, f"The alert email to {notification.recipient.email} will be sent again now.")
+    return redirect("records_console:email_failures")

@@ -30,12 +30,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Site, User
-from accounts.services import imports as staff_imports
-from accounts.services.imports import DATE_HINT, ParsedFile, parse_date, read_csv
+from audit import events
 from audit.models import AuditEntry
 from audit.services import audit_record
 from concerns import policy
 from concerns.models import Child, ImportJob
+from concerns.services.imports import staff as staff_imports
+from concerns.services.imports.staff import DATE_HINT, ParsedFile, parse_date, read_csv
 
 logger = logging.getLogger(__name__)
 
@@ -190,7 +191,7 @@ def import_preview(*, admin: User, site: Site, kind: str, upload: UploadedFile, 
     )
     job.full_clean()
     job.save()
-    audit_record(actor=admin, event=f"import.{kind}_previewed", target=job, site_id=site.id)
+    audit_record(actor=admin, event=events.import_event(kind, "previewed"), target=job, site_id=site.id)
     return job
 
 
@@ -223,7 +224,7 @@ def import_confirm(*, admin: User, job: ImportJob, leavers_confirmed: int | None
     _check_leavers_confirmed(job, leavers_confirmed)
     queued = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEW).update(status=ImportJob.Status.QUEUED)
     if queued:
-        audit_record(actor=admin, event=f"import.{job.kind}_confirmed", target=job, site_id=job.site_id)
+        audit_record(actor=admin, event=events.import_event(job.kind, "confirmed"), target=job, site_id=job.site_id)
         transaction.on_commit(lambda: _enqueue(job.pk))
     job.refresh_from_db()
     return bool(queued)
@@ -267,9 +268,9 @@ def _children_batch(job: ImportJob, rows: list[dict]) -> tuple[dict[str, int], l
     Child.objects.bulk_create(new)
     Child.objects.bulk_update([child for child, _fields in changed], [*CHILD_FIELDS, "left_on"])
     # bulk_create and bulk_update bypass auditlog: the batch is on the ledger here, by child id.
-    _audit_children(job, "import.children_created", [child.pk for child in new], ["upn", *CHILD_FIELDS])
+    _audit_children(job, events.IMPORT_CHILDREN_CREATED, [child.pk for child in new], ["upn", *CHILD_FIELDS])
     written = sorted({name for _child, fields in changed for name in fields})
-    _audit_children(job, "import.children_updated", [child.pk for child, _fields in changed], written)
+    _audit_children(job, events.IMPORT_CHILDREN_UPDATED, [child.pk for child, _fields in changed], written)
     counts["created"], counts["updated"] = len(new), len(changed)
     return counts, errors
 
@@ -336,7 +337,7 @@ def import_finish(*, job_id: int) -> ImportJob:
     counts["errors"] = len(job.errors)
     audit_record(
         actor=job.created_by,
-        event=f"import.{job.kind}",
+        event=events.import_event(job.kind),
         target=job,
         site_id=job.site_id,
         counts=counts,
@@ -366,7 +367,7 @@ def _children_mark_left(job: ImportJob) -> int:
     for start in range(0, len(leaver_ids), BATCH_SIZE):
         batch = leaver_ids[start : start + BATCH_SIZE]
         Child.objects.filter(id__in=batch).update(left_on=today)
-        _audit_children(job, "child.left_roll", batch, ["left_on"])
+        _audit_children(job, events.CHILD_LEFT_ROLL, batch, ["left_on"])
     job.left_child_ids = leaver_ids
     return len(leaver_ids)
 
@@ -395,7 +396,7 @@ def import_leavers_restore(*, admin: User, job: ImportJob) -> int:
         Child.objects.filter(id__in=batch).update(left_on=None)
         audit_record(
             actor=admin,
-            event="import.children_restored",
+            event=events.IMPORT_CHILDREN_RESTORED,
             model=Child,
             object_ids=batch,
             site_id=job.site_id,
@@ -404,7 +405,7 @@ def import_leavers_restore(*, admin: User, job: ImportJob) -> int:
         )
     audit_record(
         actor=admin,
-        event="import.children_restored",
+        event=events.IMPORT_CHILDREN_RESTORED,
         target=job,
         site_id=job.site_id,
         counts={"restored": len(child_ids)},
@@ -444,7 +445,7 @@ def import_fail(*, job_id: int, reason: str) -> None:
     counts = {"created": job.created, "updated": job.updated, "unchanged": job.unchanged, "processed": job.processed}
     audit_record(
         actor=job.created_by,
-        event=f"import.{job.kind}_failed",
+        event=events.import_event(job.kind, "failed"),
         target=job,
         site_id=job.site_id,
         counts=counts,

@@ -2,8 +2,7 @@
 
 from django.urls import path
 
-from concerns import console_views as views
-from concerns.views import email_failures
+from concerns.views import console as views
 
 app_name = "records_console"
 
@@ -20,6 +19,6 @@ urlpatterns = [
     path("categories/<int:pk>/", views.category_edit, name="category_edit"),
     path("categories/<int:pk>/retire/", views.category_retire, name="category_retire"),
     path("categories/<int:pk>/reinstate/", views.category_reinstate, name="category_reinstate"),
-    path("emails/failed/", email_failures.email_failures, name="email_failures"),
-    path("emails/failed/<int:pk>/retry/", email_failures.email_retry, name="email_retry"),
+    path("emails/failed/", views.email_failures, name="email_failures"),
+    path("emails/failed/<int:pk>/retry/", views.email_retry, name="email_retry"),
 ]

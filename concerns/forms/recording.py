@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from accounts.selectors import dsl_team_at
 from concerns import policy
 from concerns.choices import ChildRole
-from concerns.date_input import DatePartsField
+from concerns.forms.date_input import DatePartsField
 from concerns.models import Category, DraftAttachment
 from concerns.services.recording import ChildInConcern, Mark, concern_problems
 from concerns.uploads import validate_upload

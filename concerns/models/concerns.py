@@ -1,0 +1,173 @@
+"""A concern as recorded: its children, addenda, files and body map, and the drafts before it."""
+
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+from django.utils import timezone
+
+from accounts.models import Site
+from concerns.choices import BodySide, ChildRole, ConcernStatus
+from concerns.models.children import Category, Child
+
+
+class Concern(models.Model):
+    """A member of staff's record of a worry about a child. Once submitted its text never changes."""
+
+    submission_key = models.UUIDField(unique=True, editable=False)
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="concerns")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="concerns")
+    children = models.ManyToManyField(Child, through="ConcernChild", related_name="concerns")
+    categories = models.ManyToManyField(Category, related_name="concerns")
+    is_restricted = models.BooleanField(default=False, help_text="Set from the categories at submission.")
+    occurred_at = models.DateTimeField("when it happened")
+    recorded_at = models.DateTimeField("when it was recorded", default=timezone.now, editable=False)
+    is_disclosure = models.BooleanField("the child disclosed something")
+    child_words = models.TextField("the child's exact words", blank=True)
+    observations = models.TextField("context and observations")
+    location = models.CharField(max_length=200, blank=True)
+    immediate_danger = models.BooleanField(default=False)
+    called_999 = models.BooleanField(null=True, blank=True)
+    delay_reason = models.TextField("why it was not recorded the same day", blank=True)
+    named_recipients = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", help_text="Members of the DSL team named by the author."
+    )
+    status = models.CharField(max_length=20, choices=ConcernStatus.choices, default=ConcernStatus.SUBMITTED)
+    # A DSL's recorded decision that the site's deputies may read this restricted concern.
+    restriction_lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    restriction_lifted_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        indexes = [
+            models.Index(fields=["author", "-recorded_at"]),
+            models.Index(fields=["site", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"VC-{self.pk:06d}"
+
+    @property
+    def recording_delay(self):
+        return self.recorded_at - self.occurred_at
+
+
+class ConcernChild(models.Model):
+    """A child named in a concern, and their part in it."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="child_links")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="concern_links")
+    role = models.CharField(max_length=20, choices=ChildRole.choices, default=ChildRole.SUBJECT)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["concern", "child"], name="concernchild_unique")]
+
+    def __str__(self) -> str:
+        return f"Child {self.child_id} in concern {self.concern_id} ({self.role})"
+
+
+class Addendum(models.Model):
+    """A correction or later information added to a concern by its author; the original stays as it was."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="addenda")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "addenda"
+
+    def __str__(self) -> str:
+        return f"Addendum {self.pk} to concern {self.concern_id}"
+
+
+def attachment_storage():
+    return storages["attachments"]
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # A random name with no extension: the original name is kept only in the database.
+    return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file on a concern: type sniffed from an allow-list, checksummed, never at a public URL."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(storage=attachment_storage, upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Attachment {self.uid}"
+
+
+class BodyMapMark(models.Model):
+    """A mark on the front or back body outline: where, as a percentage of the outline, and a note."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="body_marks")
+    side = models.CharField(max_length=5, choices=BodySide.choices)
+    x = models.DecimalField(max_digits=5, decimal_places=2)
+    y = models.DecimalField(max_digits=5, decimal_places=2)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"Body-map mark {self.pk} ({self.side}) on concern {self.concern_id}"
+
+
+class ConcernDraft(models.Model):
+    """An unsubmitted concern, saved as its author types; only its author ever sees it."""
+
+    key = models.UUIDField(unique=True, editable=False)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="concern_drafts")
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return f"Draft {self.key}"
+
+
+class DraftAttachment(models.Model):
+    """A file chosen for a concern not yet submitted, kept with its draft so it need not be chosen again.
+
+    Stored like an Attachment (private storage, a random name); at submission the file itself
+    becomes the concern's attachment, and it is deleted with a discarded draft.
+    """
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    draft = models.ForeignKey(ConcernDraft, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(storage=attachment_storage, upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Draft attachment {self.uid}"
