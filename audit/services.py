@@ -35,9 +35,11 @@ def audit_record(
         raise ValueError("audit_record needs a target object or a model")
     if event not in events.ALL:
         raise ValueError(f"Not a ledger event: {event!r} (add it to audit/events.py)")
-    content_type = ContentType.objects.get_for_model(target if target is not None else model)
+    described = target if target is not None else model
+    assert described is not None
+    content_type = ContentType.objects.get_for_model(described)
     ids = sorted(set(object_ids))
-    extra = {}
+    extra: dict[str, object] = {}
     if ids:
         extra["object_ids"] = ids
     if fields:

@@ -33,7 +33,8 @@ def _account_site_ids(admin: User, user: User) -> list[int]:
 
 
 def _audit_account_event(admin: User, user: User, event: str, action: int, fields: tuple[str, ...] = ()) -> None:
-    for site_id in _account_site_ids(admin, user) or [None]:
+    site_ids: list[int | None] = [*_account_site_ids(admin, user)] or [None]
+    for site_id in site_ids:
         audit_record(actor=admin, event=event, target=user, site_id=site_id, fields=fields, action=action)
 
 

@@ -12,7 +12,9 @@ themselves are in the modules beside this one: `reading` (children, concerns, sh
 console, with accounts' own rules about whom an administrator may change).
 """
 
+from collections.abc import Callable
 from enum import StrEnum
+from typing import Any
 
 from django.db.models import Model, QuerySet
 
@@ -69,7 +71,7 @@ class Action(StrEnum):
     OPEN_RECORD_PAGE = "open_record_page"
 
 
-_RESTRICT = {
+_RESTRICT: dict[tuple[type[Model], Action], Callable[[Any], QuerySet]] = {
     (Concern, Action.VIEW): concerns_visible_to,
     (Attachment, Action.VIEW): attachments_visible_to,
     (Child, Action.VIEW): children_on_roll_for,
@@ -78,7 +80,7 @@ _RESTRICT = {
     (Share, Action.VIEW): shares_granting,
 }
 
-_ALLOWS = {
+_ALLOWS: dict[tuple[type[Model], Action], Callable[[Any, Any], bool]] = {
     (Concern, Action.VIEW): can_read,
     (Concern, Action.ADD_ADDENDUM): can_add_addendum,
     (Concern, Action.SHARE): can_share,

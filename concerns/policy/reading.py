@@ -163,8 +163,9 @@ def can_share_child(user, child: Child) -> bool:
 def can_manage_share(user, share: Share) -> bool:
     """Listing, naming or ending a share needs sight of what was shared, and a place on that
     site's DSL team."""
-    if share.concern_id:
+    if share.concern is not None:
         return can_share(user, share.concern)
+    assert share.child is not None  # a share is of one concern or one child (a database constraint)
     return can_share_child(user, share.child)
 
 

@@ -186,9 +186,9 @@ def _store_attachment(*, concern: Concern, upload: UploadedFile, uploaded_by: Us
     kind = validate_upload(upload)
     attachment = Attachment(
         concern=concern,
-        original_name=upload.name[:255],
+        original_name=(upload.name or "upload")[:255],
         content_type=kind.content_type,
-        size=upload.size,
+        size=upload.size or 0,
         sha256=_sha256(upload),
         uploaded_by=uploaded_by,
     )
@@ -202,9 +202,9 @@ def _store_draft_attachment(*, draft: ConcernDraft, upload: UploadedFile) -> Dra
     kind = validate_upload(upload)
     kept = DraftAttachment(
         draft=draft,
-        original_name=upload.name[:255],
+        original_name=(upload.name or "upload")[:255],
         content_type=kind.content_type,
-        size=upload.size,
+        size=upload.size or 0,
         sha256=_sha256(upload),
     )
     kept.file.save("upload", upload, save=False)

@@ -50,8 +50,12 @@ def share_grant(
     """Let one named person read one concern, or every unrestricted concern about one child, until ends_on."""
     if (concern is None) == (child is None):
         raise ValueError("Share one concern or one child")
-    target = concern or child
-    allowed = policy.can_share(granted_by, concern) if concern else policy.can_share_child(granted_by, child)
+    target: Concern | Child
+    if concern is not None:
+        target, allowed = concern, policy.can_share(granted_by, concern)
+    else:
+        assert child is not None
+        target, allowed = child, policy.can_share_child(granted_by, child)
     if not allowed:
         raise PermissionDenied("Only the DSL team of the school shares its records.")
     _check_grant(granted_by=granted_by, grantee=grantee, site_id=target.site_id, ends_on=ends_on, reason=reason)
@@ -73,12 +77,18 @@ def share_grant(
     return share
 
 
+def _shared_target(share: Share) -> Concern | Child:
+    target = share.concern or share.child
+    assert target is not None  # a share is of one concern or one child (a database constraint)
+    return target
+
+
 def _end(share: Share, *, ended_by: User | None, event: str) -> None:
     """Close the share's record, take the grant away unless another live share still gives it, and audit."""
     share.revoked_at = timezone.now()
     share.revoked_by = ended_by
     share.save(update_fields=["revoked_at", "revoked_by"])
-    target = share.concern or share.child
+    target = _shared_target(share)
     still_shared = Share.objects.filter(
         grantee=share.grantee,
         concern=share.concern,

@@ -90,8 +90,9 @@ def _child_row(number: int, cells: dict[str, str], today: datetime.date) -> tupl
         if not cells[key]:
             problems.append(f"The {label} is missing.")
     for key, limit in LIMITS.items():
-        row[key] = " ".join(cells.get(key, "").split())
-        if len(row[key]) > limit:
+        value = " ".join(cells.get(key, "").split())
+        row[key] = value
+        if len(value) > limit:
             problems.append(f"The {key.replace('_', ' ')} is longer than {limit} characters.")
     born = cells["date_of_birth"]
     if not born:
@@ -374,7 +375,7 @@ def _children_mark_left(job: ImportJob) -> int:
 
 def import_left_still_off_roll(job: ImportJob) -> list[int]:
     """The children this import marked left who are still off the roll: who its page can put back."""
-    still_left = []
+    still_left: list[int] = []
     for start in range(0, len(job.left_child_ids), BATCH_SIZE):
         batch = job.left_child_ids[start : start + BATCH_SIZE]
         found = Child.objects.filter(id__in=batch, site_id=job.site_id, left_on__isnull=False)
