@@ -44,7 +44,7 @@ POSTGRES_BACKFILL = r"""
 INSERT INTO audit_auditentryobject (entry_id, entry_type_id, object_id)
 SELECT DISTINCT entry.id, entry.content_type_id, (named.value #>> '{}')::bigint
 FROM audit_auditentry AS entry, jsonb_array_elements(entry.additional_data->'object_ids') AS named(value)
-WHERE jsonb_typeof(entry.additional_data->'object_ids') = 'array'
+WHERE entry.id >= %s AND jsonb_typeof(entry.additional_data->'object_ids') = 'array'
     AND jsonb_typeof(named.value) = 'number' AND (named.value #>> '{}') ~ '^-?[0-9]{1,18}$'
 ON CONFLICT DO NOTHING
 """
@@ -73,7 +73,7 @@ SQLITE_BACKFILL = """
 INSERT OR IGNORE INTO audit_auditentryobject (entry_id, entry_type_id, object_id)
 SELECT entry.id, entry.content_type_id, named.value
 FROM audit_auditentry AS entry, json_each(entry.additional_data, '$.object_ids') AS named
-WHERE json_type(entry.additional_data, '$.object_ids') = 'array' AND named.type = 'integer'
+WHERE entry.id >= %s AND json_type(entry.additional_data, '$.object_ids') = 'array' AND named.type = 'integer'
 """
 SQLITE_REMOVE = [
     f"DROP TRIGGER IF EXISTS {name}"
@@ -81,10 +81,11 @@ SQLITE_REMOVE = [
 ]
 
 
-def backfill(connection) -> None:
-    """Index the ids of every entry already written (idempotent: an id already indexed is skipped)."""
+def backfill(connection, *, from_id: int = 0) -> None:
+    """Index the ids of every entry already written, from `from_id` on (idempotent: an id already
+    indexed is skipped). Also used by seed_scale, which loads its ledger with the triggers off."""
     with connection.cursor() as cursor:
-        cursor.execute(POSTGRES_BACKFILL if connection.vendor == "postgresql" else SQLITE_BACKFILL)
+        cursor.execute(POSTGRES_BACKFILL if connection.vendor == "postgresql" else SQLITE_BACKFILL, [from_id])
 
 
 def install(apps, schema_editor) -> None:
