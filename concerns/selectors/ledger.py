@@ -23,24 +23,28 @@ def child_list_type_ids() -> tuple[int, ...]:
 
 
 def whole_sites_scope(site_ids: QuerySet) -> ledger.LedgerScope:
-    concern_ids = Concern.objects.filter(site_id__in=site_ids).values("id")
+    """Everything on the ledger about these sites: theirs, and unsited entries about their objects."""
+    # The reader's few sites as literal ids: each row's check is then an index lookup by site the
+    # planner can estimate, not a subquery of memberships (DESIGN.md section 6).
+    sites = list(site_ids.values_list("site_id", flat=True))
+    concern_ids = Concern.objects.filter(site_id__in=sites).values("id")
     return ledger.LedgerScope(
-        site_ids=site_ids,
+        site_ids=sites,
         objects={
-            type_id(Child): Child.objects.filter(site_id__in=site_ids).values("id"),
+            type_id(Child): Child.objects.filter(site_id__in=sites).values("id"),
             type_id(Concern): concern_ids,
             type_id(ConcernChild): ConcernChild.objects.filter(concern_id__in=concern_ids).values("id"),
             type_id(Addendum): Addendum.objects.filter(concern_id__in=concern_ids).values("id"),
             type_id(Attachment): Attachment.objects.filter(concern_id__in=concern_ids).values("id"),
             type_id(BodyMapMark): BodyMapMark.objects.filter(concern_id__in=concern_ids).values("id"),
-            **_account_objects(site_ids),
+            **_account_objects(sites),
         },
-        child_ids=Child.objects.filter(site_id__in=site_ids).values("id"),
+        child_ids=Child.objects.filter(site_id__in=sites).values("id"),
         child_list_type_ids=child_list_type_ids(),
     )
 
 
-def _account_objects(site_ids: QuerySet) -> dict[int, QuerySet]:
+def _account_objects(site_ids: QuerySet | list[int]) -> dict[int, QuerySet]:
     memberships = Membership.objects.filter(site_id__in=site_ids)
     return {type_id(User): memberships.values("user_id"), type_id(Membership): memberships.values("id")}
 
