@@ -54,3 +54,12 @@ lint: install
 
 clean:
 	rm -rf var .pytest_cache test-artifacts
+
+# The hot pages timed on a generated organisation (not part of `make test`); writes benchmarks/RESULTS.md.
+# Build the database once:  createdb vigil_scale, then with DATABASE_URL=$(BENCH_DATABASE_URL)
+#   manage.py migrate && manage.py seed_scale --sites 50 --children 50000 --concerns 1000000 --ledger 10000000
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/vigil_scale
+BENCH_ARGS ?= --requests 50
+.PHONY: bench
+bench: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) DEBUG=0 $(BIN)/python -m benchmarks.pages $(BENCH_ARGS)

@@ -1,0 +1,1 @@
+"""Benchmarks against a generated organisation (`manage.py seed_scale`); `make bench` runs them."""
