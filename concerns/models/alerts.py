@@ -33,6 +33,13 @@ class Notification(models.Model):
             models.UniqueConstraint(fields=["recipient", "concern", "kind"], name="notification_once_per_kind")
         ]
         indexes = [
+            # A person's unread alerts, newest first: a few rows among the hundreds of thousands
+            # a DSL of a large site is sent over the years.
+            models.Index(
+                fields=["recipient", "-created_at"],
+                name="notification_unread",
+                condition=models.Q(read_at__isnull=True),
+            ),
             models.Index(
                 fields=["email_next_attempt_at", "id"],
                 name="notification_email_pending",

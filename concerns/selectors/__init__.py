@@ -6,6 +6,7 @@
 
 from concerns.selectors.recording import (  # noqa: F401
     SEARCH_LIMIT,
+    UNREAD_SHOWN,
     child_for_sharing,
     children_chosen,
     children_matching,

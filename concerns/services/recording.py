@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -182,35 +183,29 @@ def _sha256(upload: UploadedFile) -> str:
     return digest.hexdigest()
 
 
-def _store_attachment(*, concern: Concern, upload: UploadedFile, uploaded_by: User) -> Attachment:
+StoredFile = TypeVar("StoredFile", Attachment, DraftAttachment)
+
+
+def _stored(record: StoredFile, upload: UploadedFile) -> StoredFile:
+    """Fill in what is known of an upload (its sniffed type from the allow-list, size, checksum),
+    store its file under a random name, check and save the row."""
     kind = validate_upload(upload)
-    attachment = Attachment(
-        concern=concern,
-        original_name=(upload.name or "upload")[:255],
-        content_type=kind.content_type,
-        size=upload.size or 0,
-        sha256=_sha256(upload),
-        uploaded_by=uploaded_by,
-    )
-    attachment.file.save("upload", upload, save=False)
-    attachment.full_clean()
-    attachment.save()
-    return attachment
+    record.original_name = (upload.name or "upload")[:255]
+    record.content_type = kind.content_type
+    record.size = upload.size or 0
+    record.sha256 = _sha256(upload)
+    record.file.save("upload", upload, save=False)
+    record.full_clean()
+    record.save()
+    return record
+
+
+def _store_attachment(*, concern: Concern, upload: UploadedFile, uploaded_by: User) -> Attachment:
+    return _stored(Attachment(concern=concern, uploaded_by=uploaded_by), upload)
 
 
 def _store_draft_attachment(*, draft: ConcernDraft, upload: UploadedFile) -> DraftAttachment:
-    kind = validate_upload(upload)
-    kept = DraftAttachment(
-        draft=draft,
-        original_name=(upload.name or "upload")[:255],
-        content_type=kind.content_type,
-        size=upload.size or 0,
-        sha256=_sha256(upload),
-    )
-    kept.file.save("upload", upload, save=False)
-    kept.full_clean()
-    kept.save()
-    return kept
+    return _stored(DraftAttachment(draft=draft), upload)
 
 
 def _move_to_concern(*, concern: Concern, kept: DraftAttachment) -> Attachment:

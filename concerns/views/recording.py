@@ -57,7 +57,7 @@ def _audit_children_shown(request: HttpRequest, event: str, child_ids) -> None:
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    notifications = selectors.notifications_unread_for(request.user)[:20]
+    notifications = selectors.notifications_unread_for(request.user)
     return render(
         request,
         "concerns/home.html",
