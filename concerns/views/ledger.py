@@ -68,18 +68,15 @@ class _Reader:
         return scopes + ([ledger_reads.account_events_scope(self.account_sites)] if self.reads_accounts else [])
 
     def single_site_id(self) -> int | None:
-        site_ids = set(self.full_sites.values_list("site_id", flat=True)) | set(
-            self.account_sites.values_list("site_id", flat=True)
-        )
+        site_ids = {*self.full_sites, *self.account_sites}
         return site_ids.pop() if len(site_ids) == 1 else None
 
     def form(self, data) -> LedgerFilterForm:
-        sites = self.full_sites.union(self.account_sites)
-        members = ledger_reads.members_of(sites)
+        members = ledger_reads.members_of(sorted({*self.full_sites, *self.account_sites}))
         types = ContentType.objects.filter(app_label__in=LEDGER_APPS).order_by("app_label", "model")
         return LedgerFilterForm(
             data,
-            actors=[(user.pk, f"{user.full_name} ({user.email})") for user in members.order_by("full_name")],
+            members=members,
             object_types=[(kind.pk, f"{kind.app_label}.{kind.model}") for kind in types],
             about_children=self.reads_children,
         )

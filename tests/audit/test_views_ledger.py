@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.services.auth import MFA_VERIFIED_AT
@@ -237,3 +238,47 @@ def test_the_ledger_export_asks_for_a_fresh_code(cast):
     assert response.status_code == 302 and reverse("accounts:mfa_verify") in response["Location"]
     assert not AuditEntry.objects.filter(event="ledger.exported").exists()
     assert client_for(cast.dsl).get(reverse("ledger:export")).status_code == 200
+
+
+def test_who_is_typed_as_a_name_or_an_email_address_not_picked_from_everyone(cast, history):
+    client = client_for(cast.auditor)
+    page = client.get(reverse("ledger:index"))
+    assert b'name="who"' in page.content and b"<option" not in page.content.split(b'name="who"')[1][:200]
+    assert cast.staff_b.email not in page.content.decode(), "no list of people to choose from"
+    by_name = client.get(reverse("ledger:index"), {"who": "  lee   LEAD "})
+    assert {row.actor_email for row in _rows(by_name)} == {cast.dsl.email}
+    by_part_of_an_address = _rows(client.get(reverse("ledger:index"), {"who": "dsl@test"}))
+    assert {row.actor_email for row in by_part_of_an_address} == {cast.dsl.email}
+    link = client.get(reverse("ledger:index"), {"actor": cast.dsl.pk})
+    assert f'value="{cast.dsl.email}"' in link.content.decode(), "a link to one person shows who it is"
+
+
+def test_a_name_several_people_share_lists_them_and_keeps_what_was_typed(cast, history):
+    client = client_for(cast.auditor)
+    response = client.get(reverse("ledger:index"), {"who": "test.example", "event": "account."})
+    assert response.status_code == 400 and _rows(response) == []
+    message = response.context["form"].errors["who"][0]
+    assert "More than one person matches" in message and "Type their email address" in message
+    assert cast.staff_b.email not in message, "people of a site the reader does not read are never named"
+    assert 'value="test.example"' in response.content.decode() and 'value="account."' in response.content.decode()
+
+
+def test_no_one_is_found_outside_the_readers_sites(cast, history):
+    client = client_for(cast.auditor)
+    by_name = client.get(reverse("ledger:index"), {"who": cast.staff_b.full_name})
+    assert by_name.status_code == 400 and "No one at your sites" in by_name.context["form"].errors["who"][0]
+    by_number = client.get(reverse("ledger:index"), {"actor": cast.staff_b.pk})
+    assert by_number.status_code == 400 and _rows(by_number) == []
+    assert cast.staff_b.email not in by_number.content.decode()
+
+
+def test_the_ledger_dates_are_typed_in_boxes_that_cannot_be_read_the_wrong_way_round(cast, history):
+    client = client_for(cast.auditor)
+    page = client.get(reverse("ledger:index")).content.decode()
+    assert 'type="date"' not in page and 'name="date_from_day"' in page and 'name="date_to_year"' in page
+    today = timezone.localdate()
+    typed = {"date_from_day": today.day, "date_from_month": today.month, "date_from_year": today.year}
+    assert _rows(client.get(reverse("ledger:index"), typed)), "today's entries, from boxes"
+    assert _rows(client.get(reverse("ledger:index"), {"date_from": today.isoformat()})), "and from a link"
+    wrong = client.get(reverse("ledger:index"), {**typed, "date_from_month": "13"})
+    assert wrong.status_code == 400 and "month must be a number from 1 to 12" in wrong.content.decode()
