@@ -12,7 +12,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from accounts.selectors import roles_described
+from accounts.selectors import memberships_remembered, roles_described
 from accounts.services.auth import (
     LAST_ACTIVITY_AT,
     PRIVILEGED,
@@ -158,3 +158,15 @@ class AuditActorRolesMiddleware:
             return self.get_response(request)
         finally:
             reset_actor_roles(token)
+
+
+class MembershipsPerRequestMiddleware:
+    """Each person's active memberships are read once per request, however often the menu, the
+    policy and the ledger ask (accounts.selectors.memberships_held); nothing is kept between requests."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with memberships_remembered():
+            return self.get_response(request)

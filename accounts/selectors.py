@@ -1,9 +1,68 @@
 """Reads about who a user is and where they may act."""
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
 
 from accounts.choices import DSL_TEAM_ROLES, RECORDING_ROLES, Role
 from accounts.models import Membership, Site, User
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """One active membership: a role at a site."""
+
+    site_id: int
+    site_code: str
+    role: str
+
+
+# During a request, each person's active memberships are read once (MembershipsPerRequestMiddleware):
+# the menu, the policy and the ledger's record of the actor's roles all ask, often several times.
+_REMEMBERED: ContextVar[dict[int, tuple[Held, ...]] | None] = ContextVar("vigil_memberships", default=None)
+
+
+@contextmanager
+def memberships_remembered() -> Iterator[None]:
+    """Within this block, memberships_held reads each person's memberships from the database once."""
+    token = _REMEMBERED.set({})
+    try:
+        yield
+    finally:
+        _REMEMBERED.reset(token)
+
+
+def memberships_held(user) -> tuple[Held, ...]:
+    """The user's active memberships, ordered by site code and role (one small indexed query)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ()
+    remembered = _REMEMBERED.get()
+    if remembered is not None and user.pk in remembered:
+        return remembered[user.pk]
+    held = tuple(
+        Held(site_id, code, role)
+        for site_id, code, role in Membership.objects.active()
+        .filter(user=user)
+        .order_by("site__code", "role")
+        .values_list("site_id", "site__code", "role")
+    )
+    if remembered is not None:
+        remembered[user.pk] = held
+    return held
+
+
+def held_site_ids(user, roles: Iterable[str]) -> list[int]:
+    """Ids of the sites where the user holds one of `roles` today, each once."""
+    wanted = set(roles)
+    return sorted({held.site_id for held in memberships_held(user) if held.role in wanted})
+
+
+def holds_role_at(user, roles: Iterable[str], site_id: int) -> bool:
+    wanted = set(roles)
+    return any(held.site_id == site_id and held.role in wanted for held in memberships_held(user))
 
 
 def site_ids_for(user, roles) -> QuerySet:
@@ -15,9 +74,7 @@ def site_ids_for(user, roles) -> QuerySet:
 
 def roles_for(user) -> set[str]:
     """The roles the user holds today, at any site."""
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    return set(Membership.objects.active().filter(user=user).values_list("role", flat=True))
+    return {held.role for held in memberships_held(user)}
 
 
 def sites_for(user, roles=tuple(Role)) -> QuerySet[Site]:
@@ -40,5 +97,4 @@ def share_candidates_at(site_id: int) -> QuerySet[User]:
 
 def roles_described(user) -> str:
     """The user's active roles, as the ledger records them: "staff@birch, dsl@oak"."""
-    memberships = Membership.objects.active().filter(user=user).order_by("site__code", "role")
-    return ", ".join(f"{role}@{code}" for role, code in memberships.values_list("role", "site__code"))
+    return ", ".join(f"{held.role}@{held.site_code}" for held in memberships_held(user))

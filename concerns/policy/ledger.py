@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from accounts.choices import DSL_TEAM_ROLES, Role
-from accounts.selectors import site_ids_for
+from accounts.selectors import held_site_ids, holds_role_at, site_ids_for
 from concerns.models import Child
 
 LEDGER_ROLES = frozenset({Role.DSL, Role.AUDITOR})
@@ -20,24 +20,24 @@ CHILD_PAGE_ROLES = frozenset({*DSL_TEAM_ROLES, Role.AUDITOR})
 class LedgerSight:
     """The sites whose whole ledger a person reads, and those whose account events only."""
 
-    full_sites: QuerySet
-    account_sites: QuerySet
+    full_sites: list[int]
+    account_sites: list[int]
 
     @property
     def reads_children(self) -> bool:
-        return self.full_sites.exists()
+        return bool(self.full_sites)
 
     @property
     def reads_accounts(self) -> bool:
-        return self.account_sites.exists()
+        return bool(self.account_sites)
 
 
 def ledger_sight(user) -> LedgerSight:
-    return LedgerSight(full_sites=site_ids_for(user, LEDGER_ROLES), account_sites=site_ids_for(user, {Role.ADMIN}))
+    return LedgerSight(full_sites=held_site_ids(user, LEDGER_ROLES), account_sites=held_site_ids(user, {Role.ADMIN}))
 
 
 def reads_ledger_at(user, site_id: int) -> bool:
-    return site_ids_for(user, LEDGER_ROLES).filter(site_id=site_id).exists()
+    return holds_role_at(user, LEDGER_ROLES, site_id)
 
 
 def children_with_record_page_for(user) -> QuerySet[Child]:

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.choices import DSL_TEAM_ROLES, RECORDING_ROLES, Role, TrainingKind
 from accounts.models import Organisation, TrainingRecord
-from accounts.selectors import site_ids_for
+from accounts.selectors import held_site_ids, holds_role_at, memberships_held, site_ids_for
 from concerns.models import Attachment, Child, Concern, ConcernChild, Share
 
 ALL_ROLES = tuple(Role)
@@ -31,8 +31,8 @@ SHARE_HOLDER_ROLES = RECORDING_ROLES
 def _roles_by_site(user) -> dict[int, set[str]]:
     """The user's active roles, site by site (one small indexed query)."""
     standing: dict[int, set[str]] = {}
-    for site_id, role in site_ids_for(user, ALL_ROLES).values_list("site_id", "role"):
-        standing.setdefault(site_id, set()).add(role)
+    for held in memberships_held(user):
+        standing.setdefault(held.site_id, set()).add(held.role)
     return standing
 
 
@@ -142,11 +142,11 @@ def induction_outstanding(user) -> bool:
 
 
 def can_record(user) -> bool:
-    return site_ids_for(user, RECORDING_ROLES).exists() and not induction_outstanding(user)
+    return bool(held_site_ids(user, RECORDING_ROLES)) and not induction_outstanding(user)
 
 
 def _on_dsl_team_at(user, site_id: int) -> bool:
-    return site_ids_for(user, DSL_TEAM_ROLES).filter(site_id=site_id).exists()
+    return holds_role_at(user, DSL_TEAM_ROLES, site_id)
 
 
 def can_share(user, concern: Concern) -> bool:
@@ -171,14 +171,14 @@ def can_manage_share(user, share: Share) -> bool:
 
 def may_hold_share(user, site_id: int) -> bool:
     """A grantee must be an active member of the site, in a role that may hold a share."""
-    return site_ids_for(user, SHARE_HOLDER_ROLES).filter(site_id=site_id).exists()
+    return holds_role_at(user, SHARE_HOLDER_ROLES, site_id)
 
 
 def can_add_addendum(user, concern: Concern) -> bool:
     """Only the author adds addenda, and only while they may still record at that site."""
-    return concern.author_id == user.pk and site_ids_for(user, RECORDING_ROLES).filter(site_id=concern.site_id).exists()
+    return concern.author_id == user.pk and holds_role_at(user, RECORDING_ROLES, concern.site_id)
 
 
 def can_lift_restriction(user, concern: Concern) -> bool:
     """Lifting a concern's restriction widens who reads it: a decision for a DSL of its site."""
-    return concern.is_restricted and site_ids_for(user, {Role.DSL}).filter(site_id=concern.site_id).exists()
+    return concern.is_restricted and holds_role_at(user, {Role.DSL}, concern.site_id)

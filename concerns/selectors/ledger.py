@@ -22,11 +22,10 @@ def child_list_type_ids() -> tuple[int, ...]:
     return (type_id(Child), type_id(Concern))
 
 
-def whole_sites_scope(site_ids: QuerySet) -> ledger.LedgerScope:
+def whole_sites_scope(sites: list[int]) -> ledger.LedgerScope:
     """Everything on the ledger about these sites: theirs, and unsited entries about their objects."""
     # The reader's few sites as literal ids: each row's check is then an index lookup by site the
     # planner can estimate, not a subquery of memberships (DESIGN.md section 6).
-    sites = list(site_ids.values_list("site_id", flat=True))
     concern_ids = Concern.objects.filter(site_id__in=sites).values("id")
     return ledger.LedgerScope(
         site_ids=sites,
@@ -44,12 +43,12 @@ def whole_sites_scope(site_ids: QuerySet) -> ledger.LedgerScope:
     )
 
 
-def _account_objects(site_ids: QuerySet | list[int]) -> dict[int, QuerySet]:
+def _account_objects(site_ids: list[int]) -> dict[int, QuerySet]:
     memberships = Membership.objects.filter(site_id__in=site_ids)
     return {type_id(User): memberships.values("user_id"), type_id(Membership): memberships.values("id")}
 
 
-def account_events_scope(site_ids: QuerySet) -> ledger.LedgerScope:
+def account_events_scope(site_ids: list[int]) -> ledger.LedgerScope:
     return ledger.LedgerScope(
         site_ids=site_ids,
         objects=_account_objects(site_ids),
@@ -58,7 +57,7 @@ def account_events_scope(site_ids: QuerySet) -> ledger.LedgerScope:
     )
 
 
-def members_of(sites: QuerySet) -> QuerySet[User]:
+def members_of(sites: list[int]) -> QuerySet[User]:
     """People with a membership at these sites: who the ledger can be filtered by."""
     return User.objects.filter(id__in=Membership.objects.filter(site_id__in=sites).values("user_id"))
 
