@@ -6,15 +6,18 @@ every combination of restricted, immediate danger and named recipients.
 """
 
 import itertools
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from concerns import policy
+from concerns.choices import NotificationKind
 from concerns.models import Concern, Notification, Share
 from tests.concerns.helpers import record_url, valid_post
-from tests.factories import category, restricted_category
+from tests.factories import ConcernFactory, category, restricted_category
 
 
 def _assert_everyone_alerted_can_open(as_user):
@@ -78,3 +81,21 @@ def test_an_alert_about_a_concern_the_reader_can_no_longer_open_leaves_their_lis
     Concern.objects.filter(pk=concern.pk).update(is_restricted=True)
     deputy: User = cast.deputy
     assert concern.reference not in as_user(deputy).get(reverse("concerns:home")).text
+
+
+def test_alerts_the_reader_can_no_longer_open_do_not_hide_older_ones_they_can(cast, as_user):
+    """The home page reads a person's newest unread alerts a batch at a time; when a whole batch is
+    about concerns since restricted, the older alerts they can still open are listed after all."""
+    now = timezone.now()
+    older = ConcernFactory.create_batch(3, site=cast.site_a, author=cast.staff)
+    newer = ConcernFactory.create_batch(40, site=cast.site_a, author=cast.staff, is_restricted=True)
+    for age, concern in enumerate([*reversed(newer), *reversed(older)]):
+        Notification.objects.create(
+            recipient=cast.deputy,
+            concern=concern,
+            kind=NotificationKind.CONCERN_SUBMITTED,
+            created_at=now - timedelta(minutes=age),
+        )
+    page = as_user(cast.deputy).get(reverse("concerns:home")).text
+    assert all(concern.reference in page for concern in older)
+    assert not any(concern.reference in page for concern in newer)
