@@ -72,8 +72,7 @@ def concerns_about(user, child: Child) -> QuerySet[Concern]:
     return (
         policy.concerns_visible_to(user)
         .filter(id__in=ConcernChild.objects.filter(child=child).values("concern_id"))
-        .prefetch_related("categories")
-        .order_by("-recorded_at")
+        .order_by("-recorded_at", "-id")
     )
 
 

@@ -1,6 +1,8 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django import template
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from concerns import body_map
 
@@ -37,3 +39,50 @@ def body_mark_point(mark) -> dict[str, str]:
 def body_map_frame() -> dict:
     """The body map's frame and region names, for the recording page's script."""
     return body_map.frame()
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@register.filter
+def when(moment: datetime | None) -> str:
+    """A moment in the site's time, as every table shows it: '3 Dec 2026, 09:05'.
+
+    The same as Django's `date:"j M Y, H:i"` in Vigil's English, without building a formatter
+    each call (measured: about 35 microseconds each, several milliseconds on a long table)."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    return f"{local.day} {_MONTHS[local.month - 1]} {local.year}, {local.hour:02d}:{local.minute:02d}"
+
+
+_CONCERN_ROW = (
+    '<tr><td><a href="{}">{}</a></td>{}<td class="small">{}</td><td class="small">{}</td>'
+    '<td><span class="badge status-{}">{}</span></td></tr>'
+)
+
+
+@register.simple_tag
+def concern_table_rows(rows, about: bool = False) -> str:
+    """The body of a table of concerns (concerns.selectors.rows): reference, the children it is
+    about if `about`, categories, when recorded, status. Every value is escaped.
+
+    Built here, not by a {% for %} over the rows: a child's record lists every concern about
+    them, and the template engine's per-variable cost made two hundred rows the largest part of
+    the page's time (measured on the child page at 189 concerns)."""
+    return format_html_join(
+        "\n",
+        _CONCERN_ROW,
+        (
+            (
+                row.url,
+                row.reference,
+                format_html("<td>{}</td>", row.children) if about else "",
+                row.categories,
+                when(row.recorded_at),
+                row.status,
+                row.status_label,
+            )
+            for row in rows
+        ),
+    )

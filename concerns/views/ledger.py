@@ -29,6 +29,7 @@ from concerns import policy
 from concerns.forms.ledger import LedgerFilterForm
 from concerns.models import Child, Concern
 from concerns.selectors import ledger as ledger_reads
+from concerns.selectors.rows import concern_rows
 
 VIEWERS_SHOWN = 20
 LEDGER_APPS = ("accounts", "concerns", "audit")
@@ -239,8 +240,8 @@ def _viewers_of(child: Child, visible_concern_ids: set[int]) -> list[AuditEntry]
 @require_GET
 def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     child = _child_for_page(request.user, pk)
-    concerns = list(ledger_reads.concerns_about(request.user, child))
-    visible_concern_ids = {concern.pk for concern in concerns}
+    concerns = concern_rows(ledger_reads.concerns_about(request.user, child))
+    visible_concern_ids = {concern.id for concern in concerns}
     audit_record(
         actor=request.user,
         event=events.CHILD_VIEWED,

@@ -1,0 +1,84 @@
+"""Lists of concerns read as small rows, not model instances: what a table of concerns shows.
+
+A child with two hundred concerns, or a DSL's queue, is a table of a few columns. Reading each
+concern whole (its narrative, the child's words) and building a model and a related manager for
+every row cost more than the query (measured on the child page at 189 concerns: 15 ms of 70 ms);
+these rows carry only what the tables show, read in one query for the concerns and one for their
+categories (and one for their children where a table names them), whatever the number of rows.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from concerns.choices import ConcernStatus
+from concerns.models import Concern, ConcernChild
+
+ROW_FIELDS = ("id", "recorded_at", "status")
+_PK_MARK = "2147483647"  # a concern id no test or site reaches, replaced by each row's own
+
+
+@dataclass(frozen=True, slots=True)
+class ConcernRow:
+    id: int
+    recorded_at: datetime
+    status: str
+    url: str
+    categories: str
+    children: str = ""
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    @property
+    def reference(self) -> str:
+        return f"VC-{self.id:06d}"
+
+    @property
+    def status_label(self) -> str:
+        return ConcernStatus(self.status).label
+
+
+def _categories_of(ids: list[int]) -> dict[int, list[str]]:
+    names: dict[int, list[str]] = defaultdict(list)
+    links = Concern.categories.through.objects.filter(concern_id__in=ids)
+    ordered = links.order_by("category__position", "category__name").values_list("concern_id", "category__name")
+    for concern_id, name in ordered:
+        names[concern_id].append(name)
+    return names
+
+
+def _children_of(ids: list[int]) -> dict[int, list[str]]:
+    names: dict[int, list[str]] = defaultdict(list)
+    links = ConcernChild.objects.filter(concern_id__in=ids).order_by("id")
+    for concern_id, preferred, first, last in links.values_list(
+        "concern_id", "child__preferred_name", "child__first_name", "child__last_name"
+    ):
+        names[concern_id].append(f"{preferred or first} {last}")
+    return names
+
+
+def concern_rows(concerns: QuerySet[Concern], *, with_children: bool = False) -> list[ConcernRow]:
+    """Rows for these concerns (a queryset already limited to what the reader may see, ordered
+    and sliced), in their order: one query for the rows, one for their categories, and one for
+    their children's names if asked."""
+    found = list(concerns.values_list(*ROW_FIELDS))
+    ids = [row[0] for row in found]
+    categories = _categories_of(ids) if ids else {}
+    children = _children_of(ids) if ids and with_children else {}
+    url = reverse("concerns:detail", args=[int(_PK_MARK)])
+    return [
+        ConcernRow(
+            id=pk,
+            recorded_at=recorded_at,
+            status=status,
+            url=url.replace(_PK_MARK, str(pk)),
+            categories="; ".join(categories.get(pk, ())),
+            children=", ".join(children.get(pk, ())),
+        )
+        for pk, recorded_at, status in found
+    ]
