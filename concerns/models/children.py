@@ -5,6 +5,11 @@ from django.db import models
 from accounts.models import Site
 
 
+def display_name_of(preferred_name: str, first_name: str, last_name: str) -> str:
+    """The name a child is known by: their preferred first name if they have one."""
+    return f"{preferred_name or first_name} {last_name}"
+
+
 class Child(models.Model):
     """A child on (or once on) the roll of a site. Children who leave are marked left, never deleted."""
 
@@ -28,7 +33,7 @@ class Child(models.Model):
 
     @property
     def display_name(self) -> str:
-        return f"{self.preferred_name or self.first_name} {self.last_name}"
+        return display_name_of(self.preferred_name, self.first_name, self.last_name)
 
     @property
     def legal_name(self) -> str:

@@ -12,6 +12,11 @@ from concerns.choices import BodySide, ChildRole, ConcernStatus
 from concerns.models.children import Category, Child
 
 
+def concern_reference(pk: int) -> str:
+    """How a concern is referred to everywhere: "VC-000042"."""
+    return f"VC-{pk:06d}"
+
+
 class Concern(models.Model):
     """A member of staff's record of a worry about a child. Once submitted its text never changes."""
 
@@ -52,7 +57,7 @@ class Concern(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"VC-{self.pk:06d}"
+        return concern_reference(self.pk)
 
     @property
     def recording_delay(self):

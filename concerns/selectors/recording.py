@@ -30,12 +30,7 @@ def children_matching(user, query: str, *, recordable_only: bool = False) -> Que
 
 def concerns_written_by(user) -> QuerySet[Concern]:
     """'My concerns': what the user wrote and may still see, newest first."""
-    return (
-        policy.concerns_visible_to(user)
-        .filter(author=user.pk)
-        .prefetch_related("child_links__child", "categories")
-        .order_by("-recorded_at")
-    )
+    return policy.concerns_visible_to(user).filter(author=user.pk).order_by("-recorded_at", "-id")
 
 
 def concern_for_reading(user, pk: int) -> Concern | None:

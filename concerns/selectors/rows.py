@@ -16,6 +16,8 @@ from django.urls import reverse
 
 from concerns.choices import ConcernStatus
 from concerns.models import Concern, ConcernChild
+from concerns.models.children import display_name_of
+from concerns.models.concerns import concern_reference
 
 ROW_FIELDS = ("id", "recorded_at", "status")
 _PK_MARK = "2147483647"  # a concern id no test or site reaches, replaced by each row's own
@@ -29,14 +31,11 @@ class ConcernRow:
     url: str
     categories: str
     children: str = ""
-
-    @property
-    def pk(self) -> int:
-        return self.id
+    child_ids: tuple[int, ...] = ()
 
     @property
     def reference(self) -> str:
-        return f"VC-{self.id:06d}"
+        return concern_reference(self.id)
 
     @property
     def status_label(self) -> str:
@@ -52,14 +51,14 @@ def _categories_of(ids: list[int]) -> dict[int, list[str]]:
     return names
 
 
-def _children_of(ids: list[int]) -> dict[int, list[str]]:
-    names: dict[int, list[str]] = defaultdict(list)
+def _children_of(ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    named: dict[int, list[tuple[int, str]]] = defaultdict(list)
     links = ConcernChild.objects.filter(concern_id__in=ids).order_by("id")
-    for concern_id, preferred, first, last in links.values_list(
-        "concern_id", "child__preferred_name", "child__first_name", "child__last_name"
+    for concern_id, child_id, preferred, first, last in links.values_list(
+        "concern_id", "child_id", "child__preferred_name", "child__first_name", "child__last_name"
     ):
-        names[concern_id].append(f"{preferred or first} {last}")
-    return names
+        named[concern_id].append((child_id, display_name_of(preferred, first, last)))
+    return named
 
 
 def concern_rows(concerns: QuerySet[Concern], *, with_children: bool = False) -> list[ConcernRow]:
@@ -78,7 +77,8 @@ def concern_rows(concerns: QuerySet[Concern], *, with_children: bool = False) ->
             status=status,
             url=url.replace(_PK_MARK, str(pk)),
             categories="; ".join(categories.get(pk, ())),
-            children=", ".join(children.get(pk, ())),
+            children=", ".join(name for _, name in children.get(pk, ())),
+            child_ids=tuple(child_id for child_id, _ in children.get(pk, ())),
         )
         for pk, recorded_at, status in found
     ]

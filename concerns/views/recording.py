@@ -22,6 +22,7 @@ from concerns.forms.date_input import DATE_PARTS, TIME_PARTS
 from concerns.forms.recording import AddendumForm, ConcernForm
 from concerns.language import rules_for_browser
 from concerns.models import Child, Concern, DraftAttachment
+from concerns.selectors.rows import concern_rows
 from concerns.services.alerts import notifications_mark_read
 from concerns.services.recording import addendum_add, concern_submit, draft_discard, draft_save
 from concerns.uploads import ALLOWED_KINDS
@@ -314,10 +315,9 @@ def concern_receipt(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def my_concerns(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.concerns_written_by(request.user), 25).get_page(request.GET.get("page"))
-    _audit_children_shown(
-        request, events.CONCERN_LIST_VIEWED, [link.child_id for concern in page for link in concern.child_links.all()]
-    )
-    return render(request, "concerns/mine.html", {"page": page})
+    rows = concern_rows(page.object_list, with_children=True)
+    _audit_children_shown(request, events.CONCERN_LIST_VIEWED, [child_id for row in rows for child_id in row.child_ids])
+    return render(request, "concerns/mine.html", {"page": page, "rows": rows})
 
 
 def _show_concern(request: HttpRequest, concern: Concern, addendum_form: AddendumForm, status: int = 200):
