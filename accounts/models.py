@@ -37,6 +37,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(max_length=150)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Urgent alerts and escalations are always emailed; routine ones only if the person wants them.
+    emails_routine_alerts = models.BooleanField(
+        "email me about routine alerts", default=True, help_text="Urgent alerts and escalations are always emailed."
+    )
 
     objects = UserManager()
 
@@ -75,6 +79,12 @@ class Organisation(models.Model):
     )
     induction_required_to_record = models.BooleanField(
         default=False, help_text="Staff cannot record a concern until their induction training is recorded."
+    )
+    safeguarding_leads = models.ManyToManyField(
+        "User",
+        blank=True,
+        related_name="+",
+        help_text="Organisation-wide DSLs, alerted when any site's concern reaches the second level of escalation.",
     )
 
     def __str__(self) -> str:

@@ -13,7 +13,11 @@ class ConcernsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from accounts.signals import site_hours_changed
         from concerns import models
+        from concerns.services.review import review_deadlines_on_new_hours
+
+        site_hours_changed.connect(review_deadlines_on_new_hours, dispatch_uid="review_deadlines_on_new_hours")
 
         # Free text is never copied into the ledger: auditlog records that these fields were
         # written (their names), the audit service records reads.
@@ -28,6 +32,9 @@ class ConcernsConfig(AppConfig):
         auditlog.register(models.Child, mask_fields=list(CHILD_PERSONAL_FIELDS), mask_callable=NOT_RECORDED)
         auditlog.register(models.Category)
         auditlog.register(models.Share, exclude_fields=["reason"])
+        auditlog.register(models.ReviewDecision, exclude_fields=["rationale"])
+        auditlog.register(models.Closure, exclude_fields=["reason"])
+        auditlog.register(models.Escalation)
         # An import's rows, leavers and errors hold names and dates of birth: counts only.
         # The children it marked left are on the ledger as their own entries; the heartbeat is bookkeeping.
         auditlog.register(

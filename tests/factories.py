@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import Membership, Site, User
+from concerns.deadlines import WorkingHours, review_deadline
 from concerns.models import Category, Child, Concern, ConcernChild
 
 PASSWORD = "correct-horse-battery"
@@ -81,6 +82,14 @@ class ConcernFactory(factory.django.DjangoModelFactory):
     occurred_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(hours=1))
     is_disclosure = False
     observations = "Arrived without a coat in the rain and said they had not eaten breakfast."
+    immediate_danger = False
+    recorded_at = factory.LazyFunction(timezone.now)
+    review_deadline = factory.LazyAttribute(
+        lambda concern: review_deadline(
+            concern.recorded_at, immediate_danger=concern.immediate_danger, hours=WorkingHours.of(concern.site)
+        )
+    )
+    escalates_at = factory.SelfAttribute("review_deadline")
 
     @factory.post_generation
     def about(obj, create, extracted, **kwargs):

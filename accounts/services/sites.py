@@ -12,10 +12,12 @@ from django.db import transaction
 from accounts.console_selectors import escalation_candidates
 from accounts.models import Organisation, Site, User
 from accounts.policy import is_console_admin, require_admin_of_site
+from accounts.signals import site_hours_changed
 from audit import events
 from audit.models import AuditEntry
 from audit.services import audit_record
 
+SITE_HOURS = ("working_days", "day_starts", "day_ends", "review_cutoff", "holidays")
 SITE_SETTINGS = ("working_days", "day_starts", "day_ends", "review_cutoff", "holidays", "escalation_contact")
 ORGANISATION_SETTINGS = ("mfa_required_for_staff", "induction_required_to_record")
 
@@ -74,6 +76,8 @@ def site_update(
             fields=changed,
             action=AuditEntry.Action.UPDATE,
         )
+    if set(changed) & set(SITE_HOURS):
+        site_hours_changed.send(sender=Site, site=site, actor=admin)
     return site
 
 

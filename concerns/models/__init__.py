@@ -21,6 +21,12 @@ from concerns.models.concerns import (  # noqa: F401
 from concerns.models.imports import (  # noqa: F401
     ImportJob,
 )
+from concerns.models.review import (  # noqa: F401
+    Closure,
+    Escalation,
+    ReviewDecision,
+    TaskHeartbeat,
+)
 from concerns.models.sharing import (  # noqa: F401
     ChildUserObjectPermission,
     ConcernUserObjectPermission,

@@ -19,6 +19,10 @@ class Notification(models.Model):
     kind = models.CharField(max_length=40, choices=NotificationKind.choices)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Urgent (immediate danger, or an escalation) is marked so everywhere and always emailed.
+    is_urgent = models.BooleanField(default=False)
+    # False when the person chose not to be emailed routine alerts: the outbox skips it.
+    email_wanted = models.BooleanField(default=True)
     email_sent_at = models.DateTimeField(null=True, blank=True)
     # The email's delivery: each one is tried on its own and retried with back-off, so one bad
     # address never holds back the alerts behind it; one that keeps failing is shown to administrators.
@@ -43,7 +47,7 @@ class Notification(models.Model):
             models.Index(
                 fields=["email_next_attempt_at", "id"],
                 name="notification_email_pending",
-                condition=models.Q(email_sent_at__isnull=True, email_failed_at__isnull=True),
+                condition=models.Q(email_sent_at__isnull=True, email_failed_at__isnull=True, email_wanted=True),
             ),
             models.Index(
                 fields=["-email_failed_at"],

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Site
-from concerns.choices import BodySide, ChildRole, ConcernStatus
+from concerns.choices import BodySide, ChildRole, ConcernStatus, Priority
 from concerns.models.children import Category, Child
 
 
@@ -45,11 +45,50 @@ class Concern(models.Model):
     )
     restriction_lifted_reason = models.TextField(blank=True)
 
+    # The review loop (DESIGN.md section 3). The deadline is computed once, at submission, from the
+    # site's working hours (and again only if they change); the queue and the escalation sweep read
+    # these columns through partial indexes and never recompute anything per row.
+    review_deadline = models.DateTimeField("to be reviewed by")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # When the sweep next escalates it if still unreviewed: the deadline, then one working hour
+    # later; empty once the last level has fired.
+    escalates_at = models.DateTimeField(null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    priority = models.CharField(max_length=10, choices=Priority.choices, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The member of the DSL team who carries the case.",
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         ordering = ["-recorded_at"]
         indexes = [
             models.Index(fields=["author", "-recorded_at"]),
             models.Index(fields=["site", "status"]),
+            # The review queue: a site's few unreviewed concerns, urgent first, then by deadline.
+            models.Index(
+                fields=["site", "-immediate_danger", "review_deadline"],
+                name="concern_awaiting_review",
+                condition=models.Q(reviewed_at__isnull=True),
+            ),
+            # The escalation sweep: what falls due next, among the unreviewed.
+            models.Index(
+                fields=["escalates_at"],
+                name="concern_escalation_due",
+                condition=models.Q(reviewed_at__isnull=True, escalates_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -62,6 +101,10 @@ class Concern(models.Model):
     @property
     def recording_delay(self):
         return self.recorded_at - self.occurred_at
+
+    @property
+    def is_reviewed(self) -> bool:
+        return self.reviewed_at is not None
 
 
 class ConcernChild(models.Model):

@@ -50,12 +50,14 @@ from concerns.policy.reading import (  # noqa: F401
     can_record,
     can_share,
     can_share_child,
+    can_triage,
     children_on_roll_for,
     children_recordable_by,
     concern_ids_shared_with,
     concerns_visible_to,
     induction_outstanding,
     may_hold_share,
+    may_own_cases_at,
     shares_granting,
     shares_live,
 )
@@ -69,6 +71,7 @@ class Action(StrEnum):
     MANAGE_SHARE = "manage_share"
     LIFT_RESTRICTION = "lift_restriction"
     OPEN_RECORD_PAGE = "open_record_page"
+    TRIAGE = "triage"
 
 
 _RESTRICT: dict[tuple[type[Model], Action], Callable[[Any], QuerySet]] = {
@@ -85,6 +88,7 @@ _ALLOWS: dict[tuple[type[Model], Action], Callable[[Any, Any], bool]] = {
     (Concern, Action.ADD_ADDENDUM): can_add_addendum,
     (Concern, Action.SHARE): can_share,
     (Concern, Action.LIFT_RESTRICTION): can_lift_restriction,
+    (Concern, Action.TRIAGE): can_triage,
     (Child, Action.SHARE): can_share_child,
     (Share, Action.MANAGE_SHARE): can_manage_share,
 }

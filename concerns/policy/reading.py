@@ -182,3 +182,15 @@ def can_add_addendum(user, concern: Concern) -> bool:
 def can_lift_restriction(user, concern: Concern) -> bool:
     """Lifting a concern's restriction widens who reads it: a decision for a DSL of its site."""
     return concern.is_restricted and holds_role_at(user, {Role.DSL}, concern.site_id)
+
+
+def can_triage(user, concern: Concern) -> bool:
+    """Claiming, prioritising, reviewing, assigning and closing: the DSL team of the concern's site,
+    on a concern they may read (a deputy triages a restricted concern only once it is shared, or
+    when a child is in immediate danger)."""
+    return _on_dsl_team_at(user, concern.site_id) and can_read(user, concern)
+
+
+def may_own_cases_at(user, concern: Concern) -> bool:
+    """Who may carry a concern as its owner: a member of its site's DSL team who can read it."""
+    return can_triage(user, concern)

@@ -30,15 +30,35 @@ def alert_recipients_for(concern: Concern) -> list:
     return [user for user in candidates.values() if policy.can_read(user, concern)]
 
 
-def alerts_raise_for_submission(*, concern: Concern) -> list[Notification]:
-    """Alert the DSL team of the concern's site who may open it, in the submitting transaction."""
-    recipients = alert_recipients_for(concern)
+def alerts_raise(*, concern: Concern, recipients, kind: str, urgent: bool) -> list[Notification]:
+    """Alert each recipient once about this concern for this reason, in the caller's transaction;
+    their emails go through the outbox after commit. Urgent alerts are always emailed, routine
+    ones only to people who want them."""
     notifications = Notification.objects.bulk_create(
-        [Notification(recipient=user, concern=concern, kind=NotificationKind.CONCERN_SUBMITTED) for user in recipients],
+        [
+            Notification(
+                recipient=user,
+                concern=concern,
+                kind=kind,
+                is_urgent=urgent,
+                email_wanted=urgent or user.emails_routine_alerts,
+            )
+            for user in recipients
+        ],
         ignore_conflicts=True,
     )
     transaction.on_commit(_enqueue_email)
     return notifications
+
+
+def alerts_raise_for_submission(*, concern: Concern) -> list[Notification]:
+    """Alert the DSL team of the concern's site who may open it, in the submitting transaction."""
+    return alerts_raise(
+        concern=concern,
+        recipients=alert_recipients_for(concern),
+        kind=NotificationKind.CONCERN_SUBMITTED,
+        urgent=concern.immediate_danger,
+    )
 
 
 def _enqueue_email() -> None:
@@ -70,6 +90,16 @@ def _email_body(notification: Notification) -> str:
     )
 
 
+def emails_due():
+    """The outbox: alert emails wanted and due now, oldest first (a partial index serves it)."""
+    return Notification.objects.filter(
+        email_sent_at__isnull=True,
+        email_failed_at__isnull=True,
+        email_wanted=True,
+        email_next_attempt_at__lte=timezone.now(),
+    ).order_by("email_next_attempt_at", "id")
+
+
 def notifications_send_email() -> int:
     """Send every alert email that is due, each on its own: sent, or failed and retried later.
 
@@ -79,10 +109,7 @@ def notifications_send_email() -> int:
     batch waits for the next sweep.
     """
     sent = 0
-    due = Notification.objects.filter(
-        email_sent_at__isnull=True, email_failed_at__isnull=True, email_next_attempt_at__lte=timezone.now()
-    ).order_by("email_next_attempt_at", "id")
-    for notification_id in list(due.values_list("id", flat=True)[:EMAIL_BATCH]):
+    for notification_id in list(emails_due().values_list("id", flat=True)[:EMAIL_BATCH]):
         outcome = _send_one(notification_id)
         if outcome == email_delivery.Outcome.SERVER_UNAVAILABLE:
             break
@@ -95,7 +122,7 @@ def notifications_send_email() -> int:
 def _send_one(notification_id: int) -> str:
     notification = (
         Notification.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(id=notification_id, email_sent_at__isnull=True, email_failed_at__isnull=True)
+        .filter(id=notification_id, email_sent_at__isnull=True, email_failed_at__isnull=True, email_wanted=True)
         .select_related("recipient", "concern__site")
         .first()
     )

@@ -34,6 +34,7 @@ from concerns.models import (
     attachment_storage,
 )
 from concerns.services.alerts import alerts_raise_for_submission
+from concerns.services.review import review_clock_start
 from concerns.services.shares import shares_grant_to_named_recipients
 from concerns.uploads import validate_upload
 
@@ -323,6 +324,7 @@ def concern_submit(
                 called_999=called_999 if immediate_danger else None,
                 delay_reason=delay_reason,
             )
+            review_clock_start(concern=concern, site=children[0].child.site)
             # The key's uniqueness is the database's to enforce, below: a check here races with a
             # concurrent resubmission and would fail as a ValidationError instead of finding its concern.
             concern.full_clean(validate_unique=False)

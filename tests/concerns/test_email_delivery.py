@@ -13,6 +13,7 @@ from django.utils import timezone
 from audit.models import AuditEntry
 from concerns.choices import NotificationKind
 from concerns.models import Notification
+from concerns.services import alerts
 from concerns.services.alerts import notifications_send_email
 from concerns.services.email_delivery import MAX_ATTEMPTS, RETRY_DELAYS_MINUTES
 from tests.conftest import client_for
@@ -193,9 +194,7 @@ def test_an_administrator_sends_a_failed_email_again_once_the_address_is_mended(
 
 def test_the_pending_index_serves_the_sweeps_query(cast):
     alert(cast, cast.dsl)
-    due = Notification.objects.filter(
-        email_sent_at__isnull=True, email_failed_at__isnull=True, email_next_attempt_at__lte=timezone.now()
-    ).order_by("email_next_attempt_at", "id")
+    due = alerts.emails_due()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL enable_seqscan = off")
