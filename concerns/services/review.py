@@ -98,9 +98,9 @@ def review_deadlines_on_new_hours(sender, *, site: Site, actor: User, **kwargs) 
 
 def _locked_for_triage(user: User, concern: Concern) -> Concern:
     """The concern's row, locked for this transaction, if the user may triage it."""
-    locked = (
-        Concern.objects.select_for_update(of=("self",)).select_related("claimed_by", "reviewed_by").get(pk=concern.pk)
-    )
+    # No select_related: when the lock waited for another claim, PostgreSQL rechecks the concern's
+    # row but not a joined one, so a joined claimer would read as nobody. The holder is read after.
+    locked = Concern.objects.select_for_update().get(pk=concern.pk)
     if not policy.can_triage(user, locked):
         raise PermissionDenied("Only the DSL team of the concern's site triages it.")
     return locked

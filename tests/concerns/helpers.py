@@ -64,3 +64,28 @@ def valid_post(child, **overrides) -> dict:
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def submit(author, child, *, immediate_danger: bool = False, categories=None, **details):
+    """A concern submitted through the recording service, as its author would, at the current time."""
+    from concerns.services.recording import ChildInConcern, concern_submit
+    from tests.factories import category
+
+    concern, _created = concern_submit(
+        author=author,
+        submission_key=uuid.uuid4(),
+        children=[ChildInConcern(child=child, role="subject")],
+        categories=categories or [category("Neglect")],
+        occurred_at=details.pop("occurred_at", timezone.now() - datetime.timedelta(minutes=5)),
+        is_disclosure=False,
+        child_words="",
+        observations=details.pop("observations", "Came in without a coat on a cold morning."),
+        location="",
+        immediate_danger=immediate_danger,
+        called_999=True if immediate_danger else None,
+        delay_reason="",
+        body_marks=[],
+        named_recipients=details.pop("named_recipients", []),
+        files=[],
+    )
+    return concern
