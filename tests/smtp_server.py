@@ -13,6 +13,12 @@ class SMTPState:
     refused: dict[str, str] = field(default_factory=dict)  # address -> reply, e.g. "550 5.1.1 No such user"
     delivered: list[tuple[list[str], str]] = field(default_factory=list)  # (recipients, message)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Cleared, the server holds every RCPT until it is set again: a sender caught mid-email.
+    gate: threading.Event = field(default_factory=threading.Event)
+    held: int = 0
+
+    def __post_init__(self) -> None:
+        self.gate.set()
 
     def recipients(self) -> list[str]:
         with self.lock:
@@ -37,6 +43,7 @@ class _Handler(socketserver.StreamRequestHandler):
                 recipients = []
                 self.reply("250 OK")
             elif verb == "RCPT":
+                self._wait_at_gate()
                 address = command.split(":", 1)[1].strip().strip("<>").lower()
                 refusal = self.state.refused.get(address)
                 if refusal:
@@ -53,6 +60,13 @@ class _Handler(socketserver.StreamRequestHandler):
                 return
             else:  # RSET, NOOP
                 self.reply("250 OK")
+
+    def _wait_at_gate(self) -> None:
+        if self.state.gate.is_set():
+            return
+        with self.state.lock:
+            self.state.held += 1
+        self.state.gate.wait(timeout=120)
 
     def _read_data(self, recipients: list[str]) -> None:
         lines = []
