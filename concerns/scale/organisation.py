@@ -1,8 +1,9 @@
-"""The fictional organisation: sites, people, children, concerns, shares and alerts.
+"""The fictional organisation: sites, people, children, concerns, their review, shares and alerts.
 
 Names come from the short invented word lists below. One site is large (a fifth of the children
 and concerns once there are ten sites or more); the rest share the remainder. Each site has a DSL,
-deputies, staff (about one for twenty children), an administrator and an auditor.
+deputies, staff (about one for twenty children), an administrator and an auditor. How far each
+concern has come through the review loop by now is concerns/scale/review.py's.
 """
 
 import datetime
@@ -18,18 +19,22 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import Membership, Organisation, Site, User
-from concerns.choices import ChildRole, ConcernStatus, NotificationKind
+from concerns.choices import ChildRole, NotificationKind
 from concerns.models import (
     Addendum,
     Category,
     Child,
     ChildUserObjectPermission,
+    Closure,
     Concern,
     ConcernChild,
     ConcernUserObjectPermission,
+    Escalation,
     Notification,
+    ReviewDecision,
     Share,
 )
+from concerns.scale.review import REVIEW_COLUMNS, ReviewSimulator
 from concerns.scale.writer import Table
 
 # Invented word lists: common first names, made-up surnames and places.
@@ -138,7 +143,7 @@ CATEGORY_WEIGHTS = {
     "Other": 3,
 }
 SPAN_DAYS = 3 * 365
-UNREAD_DAYS = 3
+IMMEDIATE_DANGER = 0.01
 
 
 @dataclass
@@ -183,6 +188,7 @@ class Generated:
     concern_site: array = field(default_factory=lambda: array("l"))  # index: concern id - first
     concern_author: array = field(default_factory=lambda: array("q"))
     concern_time: array = field(default_factory=lambda: array("d"))
+    concern_danger: array = field(default_factory=lambda: array("b"))  # 1: the child is in immediate danger
     concern_children: list[tuple[int, ...]] = field(default_factory=list)
     concern_links: array = field(default_factory=lambda: array("q"))  # first ConcernChild id
     concern_categories: list[tuple[int, ...]] = field(default_factory=list)  # category ids
@@ -218,14 +224,17 @@ def spread(total: int, weights: list[float]) -> list[int]:
 class OrganisationBuilder:
     """Writes the organisation's tables and returns what the ledger needs to know of it."""
 
-    def __init__(self, *, sites: int, children: int, concerns: int, seed: int, log):
+    def __init__(self, *, sites: int, children: int, concerns: int, seed: int, log, days: int = SPAN_DAYS):
+        self.seed = seed
         self.rng = random.Random(seed)
         self.site_count, self.child_total, self.concern_total = sites, children, concerns
         self.log = log
         self.now = timezone.now().replace(microsecond=0)
-        self.start = self.now - datetime.timedelta(days=SPAN_DAYS)
+        self.span_days = days
+        self.start = self.now - datetime.timedelta(days=days)
         self.today = timezone.localdate()
         self.tables: list[Table] = []
+        self.review: ReviewSimulator
 
     def table(self, model, columns) -> Table:
         table = Table(model, columns)
@@ -235,6 +244,7 @@ class OrganisationBuilder:
     def build(self) -> Generated:
         Organisation.current()
         org = Generated(sites=self._sites(), people={}, start=self.start)
+        self.review = ReviewSimulator(seed=self.seed, now=self.now, site_ids=[site.id for site in org.sites])
         self._people(org)
         self._children(org)
         self._concerns(org)
@@ -364,7 +374,7 @@ class OrganisationBuilder:
                 "immediate_danger",
                 "called_999",
                 "delay_reason",
-                "status",
+                *REVIEW_COLUMNS,
             ],
         )
         links = self.table(ConcernChild, ["id", "concern_id", "child_id", "role"])
@@ -383,13 +393,14 @@ class OrganisationBuilder:
             )
         )
         self.log(f"concerns: {self.concern_total}, children named: {links.written}")
+        self._review_rows(org)
         self._notifications(org)
         self._addenda(org)
 
     def _plan_concerns(self, org: Generated, first_link: int, categories, weights) -> None:
         rng, sites = self.rng, list(org.sites)
         cum_weights = list(itertools.accumulate(site.weight for site in sites))
-        step = SPAN_DAYS * 86400 / max(self.concern_total, 1)
+        step = self.span_days * 86400 / max(self.concern_total, 1)
         start, next_link = self.start.timestamp(), first_link
         for number in range(self.concern_total):
             site = rng.choices(sites, cum_weights=cum_weights)[0]
@@ -397,12 +408,27 @@ class OrganisationBuilder:
             org.concern_site.append(site.id)
             org.concern_author.append(rng.choice(site.staff) if rng.random() < 0.85 else rng.choice(site.recorders))
             org.concern_time.append(start + (number + rng.random()) * step)
+            org.concern_danger.append(rng.random() < IMMEDIATE_DANGER)
             org.concern_children.append(children)
             org.concern_links.append(next_link)
             next_link += len(children)
             picked = rng.choices(categories, weights, k=rng.choice((1, 1, 1, 2)))
             org.concern_categories.append(tuple(dict.fromkeys(category.pk for category in picked)))
             site.concerns.append(org.first_concern + number)
+        self._danger_awaiting(org)
+
+    def _danger_awaiting(self, org: Generated) -> None:
+        """A few concerns in immediate danger at each site that nobody has picked up yet: rare in life,
+        but the queue must be measured with them at its top."""
+        for site in org.sites:
+            recent = []
+            for concern_id in reversed(site.concerns):
+                index = concern_id - org.first_concern
+                if not self.review.is_recent(site.id, org.concern_time[index]):
+                    break
+                recent.append(index)
+            for index in self.review.danger_to_force(recent):
+                org.concern_danger[index] = True
 
     def _link_rows(self, org: Generated):
         for index, children in enumerate(org.concern_children):
@@ -415,7 +441,9 @@ class OrganisationBuilder:
         recorded_at = datetime.datetime.fromtimestamp(org.concern_time[index], datetime.UTC)
         late = rng.random() < 0.1
         occurred_at = recorded_at - datetime.timedelta(minutes=rng.randint(5, 240) + (1440 if late else 0))
-        danger, disclosure = rng.random() < 0.01, rng.random() < 0.15
+        danger, disclosure = bool(org.concern_danger[index]), rng.random() < 0.15
+        site = org.site(org.concern_site[index])
+        review = self.review.columns(index, site_id=site.id, team=site.dsl_team, recorded=recorded_at, danger=danger)
         return (
             org.first_concern + index,
             uuid.UUID(int=rng.getrandbits(128), version=4),
@@ -431,13 +459,19 @@ class OrganisationBuilder:
             danger,
             True if danger else None,
             "Recorded the next morning after a school trip." if late else "",
-            self._status((self.now - recorded_at).days),
+            *review,
         )
 
-    def _status(self, age_days: int) -> str:
-        if age_days > 30:
-            return ConcernStatus.CLOSED if self.rng.random() < 0.85 else ConcernStatus.OPEN
-        return self.rng.choice(list(ConcernStatus))
+    def _review_rows(self, org: Generated) -> None:
+        """Each reviewed concern's decision, each closed one's closure, each escalation the sweep fired."""
+        for model, columns, rows in (
+            (ReviewDecision, ["decided_by_id", "decided_at", "decision", "rationale"], self.review.decision_rows),
+            (Closure, ["closed_by_id", "closed_at", "outcome", "reason"], self.review.closure_rows),
+            (Escalation, ["level", "due_at", "escalated_at"], self.review.escalation_rows),
+        ):
+            table = self.table(model, ["id", "concern_id", *columns])
+            table.write(rows(table.next_id(), org.first_concern))
+            self.log(f"{model._meta.verbose_name_plural}: {table.written}")
 
     def _children_named(self, site: SiteRoster) -> tuple[int, ...]:
         # A few children are named in many concerns, most in few or none (a skew, not uniform).
@@ -452,30 +486,28 @@ class OrganisationBuilder:
         return tuple(named)
 
     def _notifications(self, org: Generated) -> None:
-        """Every concern alerts its site's DSL team; all but the last few days' alerts are read."""
+        """Every concern alerts its site's DSL team, and alerts them again (urgently) if it reached the
+        first escalation; the review clears a concern's alerts, a claim the claimer's."""
         table = self.table(
-            Notification, ["id", "recipient_id", "concern_id", "kind", "created_at", "read_at", "email_sent_at"]
+            Notification,
+            ["id", "recipient_id", "concern_id", "kind", "created_at", "read_at", "is_urgent", "email_sent_at"],
         )
         next_id = table.next_id()
-        unread_after = (self.now - datetime.timedelta(days=UNREAD_DAYS)).timestamp()
+        emailed_after = datetime.timedelta(seconds=30)
 
         def rows():
             nonlocal next_id
             for index, site_id in enumerate(org.concern_site):
-                recorded = org.concern_time[index]
-                at = datetime.datetime.fromtimestamp(recorded, datetime.UTC)
-                read_at = None if recorded > unread_after else at + datetime.timedelta(hours=2)
-                for recipient in org.site(site_id).dsl_team:
-                    yield (
-                        next_id,
-                        recipient,
-                        org.first_concern + index,
-                        NotificationKind.CONCERN_SUBMITTED,
-                        at,
-                        read_at,
-                        at + datetime.timedelta(minutes=1),
-                    )
-                    next_id += 1
+                recorded = datetime.datetime.fromtimestamp(org.concern_time[index], datetime.UTC)
+                alerts = [(recorded, NotificationKind.CONCERN_SUBMITTED, bool(org.concern_danger[index]))]
+                if overdue_at := self.review.overdue_at(index):
+                    alerts.append((overdue_at, NotificationKind.OVERDUE, True))
+                for at, kind, urgent in alerts:
+                    for recipient in org.site(site_id).dsl_team:
+                        read_at = self.review.alerts_read_at(index, recipient, created=at)
+                        emailed = min(at + emailed_after, self.now)
+                        yield (next_id, recipient, org.first_concern + index, kind, at, read_at, urgent, emailed)
+                        next_id += 1
 
         table.write(rows())
         self.log(f"notifications: {table.written}")

@@ -1,7 +1,9 @@
 """Writing many rows fast: COPY on PostgreSQL, bulk inserts elsewhere, with explicit ids.
 
 Each table is written from tuples of the columns the generator knows; every other column of the
-model gets its field's default, so a field added later (with a default) needs no change here.
+model gets its field's default, so a field added later (with a default) needs no change here. A
+required column with no default (a concern's review deadline) must be written: the table says so
+when it is made, not a million rows into a COPY.
 """
 
 import datetime
@@ -62,9 +64,14 @@ class Table:
         self.model = model
         self.columns = list(columns)
         known = set(columns)
-        fields = [field for field in model._meta.concrete_fields if field.attname not in known]
-        self.extra_columns = [field.attname for field in fields if not field.primary_key]
-        self.extra_values = tuple(_filled_default(field) for field in fields if not field.primary_key)
+        fields = [f for f in model._meta.concrete_fields if f.attname not in known and not f.primary_key]
+        self.extra_columns = [field.attname for field in fields]
+        self.extra_values = tuple(_filled_default(field) for field in fields)
+        unfilled = [
+            f.attname for f, value in zip(fields, self.extra_values, strict=True) if value is None and not f.null
+        ]
+        if unfilled:
+            raise ValueError(f"{model.__name__}: required columns with no default must be written: {unfilled}")
         self.written = 0
 
     @property

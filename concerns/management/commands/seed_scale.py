@@ -17,14 +17,23 @@ from django.db import DatabaseError, connection, transaction
 
 from accounts.models import User
 from audit.models import AuditEntry, AuditEntryObject
-from concerns.models import Child, Concern, ConcernChild, Notification
+from concerns.models import Child, Closure, Concern, ConcernChild, Notification, ReviewDecision
 from concerns.scale.ledger import LedgerGenerator
-from concerns.scale.organisation import OrganisationBuilder
+from concerns.scale.organisation import SPAN_DAYS, OrganisationBuilder
 from concerns.scale.writer import IndexesSetAside, sequences_reset
 
 named_objects = importlib.import_module("audit.migrations.0004_ledger_named_objects")
 # Tables big enough that building their indexes after the load beats updating them row by row.
-LARGE_TABLES = (AuditEntry, AuditEntryObject, Concern, ConcernChild, Concern.categories.through, Notification)
+LARGE_TABLES = (
+    AuditEntry,
+    AuditEntryObject,
+    Concern,
+    ConcernChild,
+    Concern.categories.through,
+    Notification,
+    ReviewDecision,
+    Closure,
+)
 LARGE_LOAD = 200_000
 
 
@@ -36,20 +45,25 @@ class Command(BaseCommand):
         parser.add_argument("--children", type=int, default=50_000)
         parser.add_argument("--concerns", type=int, default=1_000_000)
         parser.add_argument("--ledger", type=int, default=10_000_000, help="ledger entries, exactly")
+        parser.add_argument(
+            "--days", type=int, default=SPAN_DAYS, help="the concerns are spread over this many days up to now"
+        )
         parser.add_argument("--seed", type=int, default=20241202, help="the same seed makes the same organisation")
         parser.add_argument(
             "--force", action="store_true", help="run on this database even if it is not PostgreSQL or holds data"
         )
 
-    def handle(self, *args, sites: int, children: int, concerns: int, ledger: int, seed: int, force: bool, **options):
-        self._refuse_unless_scratch(force)
-        if sites < 1 or children < sites or concerns < 0 or ledger < 0:
-            raise CommandError("Give at least one site, at least one child per site, and no negative sizes.")
+    def handle(self, *args, sites: int, children: int, concerns: int, ledger: int, days: int, seed: int, **options):
+        self._refuse_unless_scratch(options["force"])
+        if sites < 1 or children < sites or concerns < 0 or ledger < 0 or days < 1:
+            raise CommandError("Give at least one site, at least one child per site, a day, and no negative sizes.")
         self.started = time.perf_counter()
         large = ledger + concerns >= LARGE_LOAD
         with transaction.atomic():
             triggers_off = self._triggers_off()
-            org = OrganisationBuilder(sites=sites, children=children, concerns=concerns, seed=seed, log=self._log)
+            org = OrganisationBuilder(
+                sites=sites, children=children, concerns=concerns, seed=seed, days=days, log=self._log
+            )
             with _indexes_aside(large, LARGE_TABLES[2:]):
                 generated = org.build()
             self._ledger(generated, ledger, seed, large, triggers_off)
