@@ -6,7 +6,11 @@ inside each request's transaction under a head-row lock capped the whole system 
 writes a second (DESIGN.md section 4); a batch of thousands takes a fraction of a second.
 """
 
+import datetime
+
 from django.db import connection, transaction
+from django.db.models import Count, Min
+from django.utils import timezone
 
 from audit.chain import CONTENT_COLUMNS, GENESIS_HASH, canonical_form, content_type_labels, entry_hash
 from audit.models import AuditEntry
@@ -14,6 +18,9 @@ from audit.models import AuditEntry
 # Any fixed number, the same in every process: PostgreSQL's advisory lock that serialises sealers.
 SEALER_LOCK_KEY = 0x76696731  # "vig1"
 SEAL_SQL = "UPDATE audit_auditentry SET chain_seq = %s, prev_hash = %s, entry_hash = %s WHERE id = %s"
+# Beat seals every few seconds; an entry still unsealed after this long means the sealer has stopped,
+# and until it runs again a change to that entry would not show in the chain.
+SEALING_OVERDUE_AFTER = datetime.timedelta(minutes=5)
 
 
 def audit_seal(*, batch: int = 5000, max_batches: int | None = None) -> int:
@@ -61,3 +68,21 @@ def _lock_chain_head() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEALER_LOCK_KEY])
+
+
+def oldest_unsealed_at() -> datetime.datetime | None:
+    """When the oldest entry still waiting to be sealed was written, or None if every entry is sealed.
+
+    The lowest unsealed id, through the sealer's partial index, however many are waiting: ids are
+    taken in the order entries are written, so it is the oldest (give or take a transaction that
+    committed late)."""
+    return AuditEntry.objects.filter(entry_hash="").order_by("id").values_list("timestamp", flat=True).first()
+
+
+def unsealed_overdue(*, now: datetime.datetime | None = None) -> tuple[int, datetime.datetime | None]:
+    """How many entries have waited for the sealer longer than SEALING_OVERDUE_AFTER, and since when."""
+    since = (now or timezone.now()) - SEALING_OVERDUE_AFTER
+    waiting = AuditEntry.objects.filter(entry_hash="", timestamp__lt=since).aggregate(
+        count=Count("id"), oldest=Min("timestamp")
+    )
+    return waiting["count"], waiting["oldest"]

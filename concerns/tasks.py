@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from concerns.services import alerts, shares
+from concerns.services import alerts, escalation, shares
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -14,6 +14,14 @@ def notifications_send_email() -> int:
 def alerts_deliver_pending() -> int:
     """The periodic sweep: anything a lost message or a crashed worker left unsent goes now."""
     return alerts.notifications_send_email()
+
+
+@shared_task
+def escalations_sweep() -> int:
+    """The periodic sweep (every minute): every concern past its time and unreviewed is escalated,
+    each level once. Takes no ids: what is due is in the database, so a lost or repeated message
+    changes nothing, and two beats running it at once share the work."""
+    return escalation.escalations_sweep()
 
 
 @shared_task

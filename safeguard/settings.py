@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "concerns.context_processors.console_background_warnings",
             ],
         },
     },
@@ -224,6 +225,8 @@ CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
+# A load balancer or monitor asks /healthz over plain HTTP from inside; it names no one.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY") else None
 # How many reverse proxies in front of Vigil append to X-Forwarded-For. 0: none, so the client's
 # address is REMOTE_ADDR and the header is ignored (a client could write anything in it).
@@ -294,6 +297,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "alerts-deliver-pending": {"task": "concerns.tasks.alerts_deliver_pending", "schedule": 60.0},
+    # Overdue concerns escalate within a minute of falling due. A message no worker took within the
+    # minute expires: the next one does the same work, so a stopped worker returns to one sweep, not a pile.
+    "escalations-sweep": {
+        "task": "concerns.tasks.escalations_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55.0},
+    },
     "password-resets-deliver-pending": {"task": "accounts.tasks.password_resets_deliver_pending", "schedule": 60.0},
     "shares-expire": {"task": "concerns.tasks.shares_expire", "schedule": 300.0},
     "imports-resume": {"task": "concerns.tasks.imports_resume", "schedule": 300.0},
