@@ -295,14 +295,17 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# How often beat sends the sweeps that deliver alerts and escalate overdue concerns: every minute,
+# as DESIGN.md section 3 asks; the reliability tests run real beats every few seconds.
+VIGIL_SWEEP_SECONDS = float(env_int("VIGIL_SWEEP_SECONDS", 60))
 CELERY_BEAT_SCHEDULE = {
-    "alerts-deliver-pending": {"task": "concerns.tasks.alerts_deliver_pending", "schedule": 60.0},
+    "alerts-deliver-pending": {"task": "concerns.tasks.alerts_deliver_pending", "schedule": VIGIL_SWEEP_SECONDS},
     # Overdue concerns escalate within a minute of falling due. A message no worker took within the
     # minute expires: the next one does the same work, so a stopped worker returns to one sweep, not a pile.
     "escalations-sweep": {
         "task": "concerns.tasks.escalations_sweep",
-        "schedule": 60.0,
-        "options": {"expires": 55.0},
+        "schedule": VIGIL_SWEEP_SECONDS,
+        "options": {"expires": VIGIL_SWEEP_SECONDS * 0.9},
     },
     "password-resets-deliver-pending": {"task": "accounts.tasks.password_resets_deliver_pending", "schedule": 60.0},
     "shares-expire": {"task": "concerns.tasks.shares_expire", "schedule": 300.0},

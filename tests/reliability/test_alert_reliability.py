@@ -3,13 +3,20 @@ source of truth and Celery only carries messages. Each test runs a real Redis se
 worker processes of its own, and ends with every alert delivered exactly once."""
 
 import collections
+import datetime
+import time
 
 import pytest
+from django.utils import timezone
 
-from concerns.models import Concern, Notification
+from accounts.choices import Role
+from accounts.models import Site
+from audit.models import AuditEntry
+from concerns.models import Concern, Escalation, Notification
 from concerns.tasks import alerts_deliver_pending
 from tests.concerns.helpers import record_url, valid_post
 from tests.conftest import client_for
+from tests.factories import ConcernFactory, MembershipFactory, UserFactory
 from tests.reliability.conftest import needs_redis_server, wait_for
 
 pytestmark = [needs_redis_server, pytest.mark.django_db(transaction=True)]
@@ -72,3 +79,32 @@ def test_a_worker_killed_mid_email_loses_no_alert_and_sends_none_twice(cast, pro
     assert wait_for(lambda: len(state.recipients()) >= 2, 60), processes.logs()
     assert wait_for(lambda: not Notification.objects.filter(email_sent_at__isnull=True).exists())
     assert delivered_once_each(state, team(cast)), state.recipients()
+
+
+def test_two_beats_at_once_escalate_each_overdue_concern_exactly_once_per_level(cast, processes, smtp):
+    _, state = smtp
+    head = UserFactory(email="head@test.example", full_name="Hollis Head")
+    MembershipFactory(user=head, site=cast.site_a, role=Role.STAFF)
+    Site.objects.filter(pk=cast.site_a.pk).update(escalation_contact=head)
+    # Ten days overdue: both levels fell due long ago, whatever today's working hours.
+    long_ago = timezone.now() - datetime.timedelta(days=10)
+    overdue = [
+        ConcernFactory(site=cast.site_a, author=cast.staff, review_deadline=long_ago, escalates_at=long_ago)
+        for _ in range(4)
+    ]
+    processes.worker()
+    processes.beat(VIGIL_SWEEP_SECONDS="2")
+    processes.beat(VIGIL_SWEEP_SECONDS="2")
+    assert wait_for(
+        lambda: (
+            Escalation.objects.filter(level=2).count() == len(overdue)
+            and not Notification.objects.filter(email_sent_at__isnull=True, email_wanted=True).exists()
+        ),
+        90,
+    ), processes.logs()
+    time.sleep(5)  # a few more ticks of both beats: nothing more may happen
+    levels = collections.Counter(Escalation.objects.values_list("concern_id", "level"))
+    assert levels == {(concern.pk, level): 1 for concern in overdue for level in (1, 2)}, levels
+    assert AuditEntry.objects.filter(event="concern.escalated").count() == 2 * len(overdue)
+    emailed = collections.Counter(state.recipients())
+    assert emailed == {cast.dsl.email: 4, cast.deputy.email: 4, head.email: 4}, emailed
