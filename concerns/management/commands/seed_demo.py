@@ -4,6 +4,11 @@ Every child, adult and event here is invented. Names are common first names join
 surnames; UPNs use local-authority code 999, which no authority holds. Concerns are recorded
 through the real recording service, so audit entries and DSL alerts exist as in real use.
 
+They were recorded over the past weeks on the schools' working days and in their hours, whatever
+day this runs: most were claimed and reviewed (and some closed) by the DSL team through the review
+services, some await review (one claimed), one was missed and escalated by the sweep, and one child
+is in immediate danger. Each step runs at the moment it happened (concerns/demo/history.py).
+
 Runs only when settings.VIGIL_DEMO is true (never in production), and only once: a second run
 finds the demo sites and changes nothing.
 """
@@ -11,7 +16,7 @@ finds the demo sites and changes nothing.
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -23,9 +28,26 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.models import Membership, Site, User
 from accounts.services.mfa import DEMO_RECOVERY_CODES, DEMO_TOTP_SECRETS, mfa_device_install
-from concerns.choices import BodySide, ChildRole
-from concerns.models import Category, Child, Concern
+from audit.sealing import audit_seal
+from concerns.choices import BodySide, ChildRole, ConcernStatus, Outcome, Priority, ReviewDecisionKind
+from concerns.deadlines import WorkingHours
+from concerns.demo.history import (
+    ADDENDUM,
+    CLAIM,
+    CLAIMED_BEFORE_REVIEW,
+    CLOSE,
+    REVIEW,
+    SUBMIT,
+    SWEEP,
+    DemoHistory,
+    Review,
+    When,
+    clock_at,
+)
+from concerns.models import Category, Child, Concern, Escalation
+from concerns.services.escalation import escalations_sweep
 from concerns.services.recording import ChildInConcern, Mark, addendum_add, concern_submit
+from concerns.services.review import concern_claim, concern_close, concern_review
 
 DEMO_PASSWORD = "vigil-demo-pass"
 SEED = 20240901
@@ -52,6 +74,8 @@ DEMO_ACCOUNTS = [
     DemoAccount("staff.b@example.org", "Charlie Tutor", "birch", Role.STAFF),
 ]
 AUDITOR_MEMBERSHIP_DAYS = 365
+# The schools, their staff and their rolls were set up before the term's concerns began.
+SET_UP_BEFORE = timedelta(days=120)
 
 # Children: how many in each year group, per site. Reception is year index 0.
 YEAR_GROUPS = {
@@ -110,15 +134,6 @@ class ChildRef:
 
 
 @dataclass(frozen=True)
-class When:
-    """When it happened: `minutes_ago` today, or at `clock` a number of school days before today."""
-
-    minutes_ago: int = 0
-    school_days_ago: int = 0
-    clock: str = "00:00"
-
-
-@dataclass(frozen=True)
 class DemoConcern:
     """One fictional concern. `{child}` and `{other}` in the text become the children's names."""
 
@@ -135,6 +150,8 @@ class DemoConcern:
     called_999: bool | None = None
     marks: tuple[Mark, ...] = ()
     addenda: tuple[str, ...] = ()
+    review: Review | None = None  # None: awaiting review
+    claimed_by: str = ""  # awaiting review, but someone on the DSL team has it
 
 
 def mark(side: str, x: str, y: str, note: str) -> Mark:
@@ -146,7 +163,17 @@ OAK_CONCERNS = [
         author="staff@example.org",
         children=(ChildRef("Year 3", 0),),
         categories=("Low-level welfare concern",),
-        when=When(minutes_ago=190),
+        when=When(working_days_ago=5, clock="08:50", occurred_minutes=40),
+        review=Review(
+            by="deputy@example.org",
+            after_minutes=60,
+            decision=ReviewDecisionKind.MONITOR,
+            rationale=(
+                "Hungry and no coat on a wet day: a first welfare worry on file. Breakfast club "
+                "place offered; the class teacher checks in each morning."
+            ),
+            priority=Priority.LOW,
+        ),
         location="Breakfast club, dining hall",
         child_words="There wasn't any bread left.",
         observations=(
@@ -160,7 +187,17 @@ OAK_CONCERNS = [
         author="staff@example.org",
         children=(ChildRef("Year 3", 0),),
         categories=("Low-level welfare concern",),
-        when=When(school_days_ago=1, clock="14:20"),
+        when=When(working_days_ago=3, clock="08:35", occurred_clock="14:20"),
+        review=Review(
+            by="deputy@example.org",
+            after_minutes=45,
+            decision=ReviewDecisionKind.EARLY_HELP,
+            rationale=(
+                "The second worry about this child this week, now caring for a sibling at night: "
+                "the DSL and the attendance officer visit and offer early help."
+            ),
+            priority=Priority.MEDIUM,
+        ),
         location="Year 3 classroom",
         child_words="The baby was crying all night and there was nobody else to get him.",
         delay_reason=(
@@ -178,7 +215,17 @@ OAK_CONCERNS = [
         author="dsl@example.org",
         children=(ChildRef("Year 3", 0),),
         categories=("Neglect",),
-        when=When(school_days_ago=1, clock="11:05"),
+        when=When(working_days_ago=2, clock="08:20", occurred_clock="11:05"),
+        review=Review(
+            by="dsl@example.org",
+            after_minutes=30,
+            decision=ReviewDecisionKind.EARLY_HELP,
+            rationale=(
+                "The parent agreed to an early help assessment: referral sent to the early help "
+                "hub, food bank details given."
+            ),
+            priority=Priority.MEDIUM,
+        ),
         location="Family home (home visit)",
         delay_reason=(
             "I went straight from the home visit to a child protection conference for another family "
@@ -196,7 +243,18 @@ OAK_CONCERNS = [
         author="staff@example.org",
         children=(ChildRef("Year 4", 1),),
         categories=("Physical abuse",),
-        when=When(minutes_ago=150),
+        when=When(working_days_ago=6, clock="10:40", occurred_minutes=30),
+        review=Review(
+            by="dsl@example.org",
+            after_minutes=40,
+            decision=ReviewDecisionKind.SPEAK_TO_CHILD,
+            rationale=(
+                "Four fingertip-pattern bruises with an explanation that does not fit them: the "
+                "DSL speaks with the child today, the class teacher present, then decides on a "
+                "referral."
+            ),
+            priority=Priority.HIGH,
+        ),
         location="Year 4 classroom, changing for PE",
         child_words="I fell off my scooter.",
         observations=(
@@ -249,7 +307,17 @@ OAK_CONCERNS = [
         author="deputy@example.org",
         children=(ChildRef("Year 2", 1),),
         categories=("Domestic abuse",),
-        when=When(minutes_ago=240),
+        when=When(working_days_ago=1, clock="10:10", occurred_minutes=45),
+        review=Review(
+            by="dsl@example.org",
+            after_minutes=50,
+            decision=ReviewDecisionKind.REFER,
+            rationale=(
+                "Violence at home, seen and heard by the child: referred to children's social "
+                "care; the mother spoken to."
+            ),
+            priority=Priority.HIGH,
+        ),
         is_disclosure=True,
         location="Year 2 classroom, reading corner",
         child_words=(
@@ -266,7 +334,7 @@ OAK_CONCERNS = [
         author="dsl@example.org",
         children=(ChildRef("Year 2", 1),),
         categories=("Domestic abuse",),
-        when=When(minutes_ago=35),
+        when=When(minutes_ago=10, occurred_minutes=40),
         location="Main gate and reception",
         immediate_danger=True,
         called_999=True,
@@ -286,7 +354,23 @@ OAK_CONCERNS = [
         author="staff@example.org",
         children=(ChildRef("Year 6", 0),),
         categories=("Online safety",),
-        when=When(minutes_ago=120),
+        when=When(working_days_ago=12, clock="11:40", occurred_minutes=30),
+        review=Review(
+            by="deputy@example.org",
+            after_minutes=70,
+            decision=ReviewDecisionKind.MONITOR,
+            rationale=(
+                "Grooming-type contact, no image or details sent: the parent told, the account "
+                "reported and blocked, an online safety follow-up with the class."
+            ),
+            priority=Priority.MEDIUM,
+            closed_after_days=5,
+            outcome=Outcome.RESOLVED_IN_SCHOOL,
+            closing_reason=(
+                "No further contact in a week; the parent confirms the account is blocked and the"
+                " child knows how to report."
+            ),
+        ),
         is_disclosure=True,
         location="Computing suite",
         child_words="He said he was 13 too, but he told me not to tell my mum about him.",
@@ -301,7 +385,20 @@ OAK_CONCERNS = [
         author="staff2@example.org",
         children=(ChildRef("Year 5", 0), ChildRef("Year 5", 3, ChildRole.INVOLVED)),
         categories=("Child-on-child abuse",),
-        when=When(minutes_ago=100),
+        when=When(working_days_ago=15, clock="13:30", occurred_minutes=20),
+        review=Review(
+            by="deputy@example.org",
+            after_minutes=40,
+            decision=ReviewDecisionKind.MONITOR,
+            rationale=(
+                "The third push this half term: a behaviour plan for the other child, lunchtime "
+                "supervision by the climbing frame, both families told."
+            ),
+            priority=Priority.LOW,
+            closed_after_days=8,
+            outcome=Outcome.RESOLVED_IN_SCHOOL,
+            closing_reason="No further incidents in two weeks under the lunchtime plan.",
+        ),
         location="Playground, by the climbing frame",
         child_words="{other} pushed me again and said nobody likes me.",
         observations=(
@@ -315,7 +412,18 @@ OAK_CONCERNS = [
         author="deputy@example.org",
         children=(ChildRef("Year 6", 1),),
         categories=("Self-harm", "Mental health"),
-        when=When(minutes_ago=210),
+        when=When(working_days_ago=3, clock="13:50", occurred_minutes=30),
+        review=Review(
+            by="dsl@example.org",
+            after_minutes=25,
+            decision=ReviewDecisionKind.REFER,
+            rationale=(
+                "Self-harm with no suicidal intent expressed: a safety plan made with the child, "
+                "the parent told the same day, referred to the school nurse and the mental health"
+                " support team."
+            ),
+            priority=Priority.HIGH,
+        ),
         is_disclosure=True,
         location="Art room",
         child_words="I do it when my head gets too loud.",
@@ -338,7 +446,18 @@ OAK_CONCERNS = [
         author="staff@example.org",
         children=(ChildRef("Year 4", 3),),
         categories=("Sexual abuse",),
-        when=When(minutes_ago=260),
+        when=When(working_days_ago=4, clock="10:55", occurred_minutes=20),
+        review=Review(
+            by="dsl@example.org",
+            after_minutes=15,
+            decision=ReviewDecisionKind.REFER,
+            rationale=(
+                "A disclosure of possible sexual abuse by a family member: referred to children's"
+                " social care at once; parents not told, on their advice, until the strategy "
+                "discussion."
+            ),
+            priority=Priority.URGENT,
+        ),
         is_disclosure=True,
         location="Year 4 classroom, break time",
         child_words="He says it's our secret game, and if I tell Mummy I'll be in big trouble.",
@@ -358,7 +477,7 @@ OAK_CONCERNS = [
         author="staff@example.org",
         children=(ChildRef("Year 1", 2),),
         categories=("Children missing education",),
-        when=When(minutes_ago=300),
+        when=When(working_days_ago=1, clock="09:40", occurred_minutes=30),
         location="School office",
         observations=(
             "{child} is absent for the third school day running with no reason given. The office "
@@ -370,7 +489,17 @@ OAK_CONCERNS = [
         author="staff2@example.org",
         children=(ChildRef("Reception", 0),),
         categories=("Low-level welfare concern",),
-        when=When(minutes_ago=230),
+        when=When(working_days_ago=6, clock="09:05", occurred_minutes=35),
+        review=Review(
+            by="deputy@example.org",
+            after_minutes=80,
+            decision=ReviewDecisionKind.MONITOR,
+            rationale=(
+                "Hygiene and supervision worries, the second this week: spare clothes kept in "
+                "class; the DSL meets the parent."
+            ),
+            priority=Priority.MEDIUM,
+        ),
         location="Reception classroom",
         observations=(
             "{child} arrived in yesterday's clothes, which were damp, and with a strong smell of "
@@ -382,7 +511,20 @@ OAK_CONCERNS = [
         author="staff2@example.org",
         children=(ChildRef("Reception", 0),),
         categories=("Neglect",),
-        when=When(school_days_ago=2, clock="12:10"),
+        when=When(working_days_ago=8, clock="08:45", occurred_clock="12:10", occurred_days_before=2),
+        review=Review(
+            by="deputy@example.org",
+            after_minutes=60,
+            decision=ReviewDecisionKind.EARLY_HELP,
+            rationale=(
+                "Untreated dental pain: the family is helped to register with an NHS dentist; "
+                "linked to the earlier welfare worries."
+            ),
+            priority=Priority.MEDIUM,
+            closed_after_days=6,
+            outcome=Outcome.EARLY_HELP,
+            closing_reason="Registered with a dentist and treated; the early help plan holds the wider picture.",
+        ),
         location="Dining hall",
         child_words="My tooth hurts all the time. Mummy says we can't go to the dentist.",
         delay_reason=(
@@ -399,7 +541,8 @@ OAK_CONCERNS = [
         author="deputy@example.org",
         children=(ChildRef("Year 6", 2),),
         categories=("Mental health",),
-        when=When(minutes_ago=170),
+        when=When(minutes_ago=100),
+        claimed_by="dsl@example.org",
         location="Year 6 classroom",
         child_words="I can't sleep because I keep thinking Mum will get ill again.",
         observations=(
@@ -412,7 +555,20 @@ OAK_CONCERNS = [
         author="dsl@example.org",
         children=(ChildRef("Year 3", 3),),
         categories=("Private fostering",),
-        when=When(minutes_ago=140),
+        when=When(working_days_ago=10, clock="12:40", occurred_minutes=20),
+        review=Review(
+            by="dsl@example.org",
+            after_minutes=35,
+            decision=ReviewDecisionKind.REFER,
+            rationale=(
+                "A private fostering arrangement of five weeks: the local authority must be told,"
+                " and was notified today."
+            ),
+            priority=Priority.MEDIUM,
+            closed_after_days=4,
+            outcome=Outcome.SOCIAL_CARE,
+            closing_reason="The local authority has been notified and is assessing the arrangement.",
+        ),
         location="Dining hall",
         child_words="I live with Auntie Jo now because Mum is working in Spain.",
         observations=(
@@ -426,7 +582,17 @@ OAK_CONCERNS = [
         author="staff@example.org",
         children=(ChildRef("Year 1", 0),),
         categories=("Physical abuse",),
-        when=When(minutes_ago=200),
+        when=When(working_days_ago=11, clock="09:10", occurred_minutes=25),
+        review=Review(
+            by="dsl@example.org",
+            after_minutes=30,
+            decision=ReviewDecisionKind.REFER,
+            rationale=(
+                "A mark to the face and a disclosure naming the father: children's social care "
+                "consulted the same morning and a referral made."
+            ),
+            priority=Priority.HIGH,
+        ),
         is_disclosure=True,
         location="Year 1 classroom, morning register",
         child_words="Daddy was cross because I spilled my drink.",
@@ -441,7 +607,20 @@ OAK_CONCERNS = [
         author="staff2@example.org",
         children=(ChildRef("Year 4", 0),),
         categories=("Substance misuse",),
-        when=When(school_days_ago=1, clock="15:20"),
+        when=When(working_days_ago=13, clock="08:30", occurred_clock="15:20"),
+        review=Review(
+            by="dsl@example.org",
+            after_minutes=40,
+            decision=ReviewDecisionKind.MONITOR,
+            rationale=(
+                "A parent intoxicated at collection who said he had driven: the DSL spoke to both"
+                " parents; a collection plan agreed with the grandmother."
+            ),
+            priority=Priority.MEDIUM,
+            closed_after_days=10,
+            outcome=Outcome.NO_FURTHER_ACTION,
+            closing_reason="The collection plan has held for two weeks with no further concerns.",
+        ),
         location="Main gate, home time",
         delay_reason=(
             "I stayed with {child} until their grandmother arrived at 16:45 and then had to leave "
@@ -472,7 +651,20 @@ OAK_CONCERNS = [
         author="dsl@example.org",
         children=(ChildRef("Year 2", 3),),
         categories=("Other",),
-        when=When(minutes_ago=60),
+        when=When(working_days_ago=16, clock="08:45", occurred_minutes=15),
+        review=Review(
+            by="dsl@example.org",
+            after_minutes=20,
+            decision=ReviewDecisionKind.NO_FURTHER_ACTION,
+            rationale=(
+                "Reported to the police by the parent; a general safety message sent to all "
+                "parents. Nothing further for the school."
+            ),
+            priority=Priority.LOW,
+            closed_after_days=1,
+            outcome=Outcome.NO_FURTHER_ACTION,
+            closing_reason="The police have the report; nothing links it to the child's home.",
+        ),
         location="Main gate, drop-off",
         observations=(
             "{child}'s parent told me at the gate that yesterday evening, in the park near school, "
@@ -522,7 +714,17 @@ OAK_CONCERNS = [
         author="staff2@example.org",
         children=(ChildRef("Year 6", 3),),
         categories=("Emotional abuse", "Mental health"),
-        when=When(school_days_ago=1, clock="10:30"),
+        when=When(working_days_ago=2, clock="08:40", occurred_clock="10:30"),
+        review=Review(
+            by="dsl@example.org",
+            after_minutes=55,
+            decision=ReviewDecisionKind.SPEAK_TO_CHILD,
+            rationale=(
+                "Punishment at home that frightens the child: the DSL speaks with the child, then"
+                " with the parents about expectations."
+            ),
+            priority=Priority.MEDIUM,
+        ),
         location="School library",
         child_words="If I get anything wrong at home I have to stay in my room all weekend.",
         delay_reason="I was on a first-aid course off site for the rest of that day; recorded on my return.",
@@ -539,7 +741,17 @@ BIRCH_CONCERNS = [
         author="staff.b@example.org",
         children=(ChildRef("Year 9", 0),),
         categories=("Radicalisation",),
-        when=When(minutes_ago=180),
+        when=When(working_days_ago=7, clock="11:15", occurred_minutes=25),
+        review=Review(
+            by="dsl.b@example.org",
+            after_minutes=60,
+            decision=ReviewDecisionKind.REFER,
+            rationale=(
+                "Extremist views and nightly viewing of an extremist presenter: a Prevent "
+                "referral made to the local authority."
+            ),
+            priority=Priority.HIGH,
+        ),
         location="History classroom, room H4",
         child_words="People like that shouldn't be allowed to live here. I watch his videos every night.",
         observations=(
@@ -568,7 +780,17 @@ BIRCH_CONCERNS = [
         author="dsl.b@example.org",
         children=(ChildRef("Year 10", 1),),
         categories=("Child criminal exploitation",),
-        when=When(minutes_ago=130),
+        when=When(working_days_ago=4, clock="14:05", occurred_minutes=30),
+        review=Review(
+            by="dsl.b@example.org",
+            after_minutes=30,
+            decision=ReviewDecisionKind.REFER,
+            rationale=(
+                "Signs of criminal exploitation (cars, money, two phones, falling attendance): "
+                "referred to children's social care and the exploitation team."
+            ),
+            priority=Priority.URGENT,
+        ),
         location="Pastoral office",
         child_words="I just do jobs for a mate. It's easy money.",
         observations=(
@@ -582,7 +804,17 @@ BIRCH_CONCERNS = [
         author="staff.b@example.org",
         children=(ChildRef("Year 11", 0),),
         categories=("Mental health", "Self-harm"),
-        when=When(minutes_ago=55),
+        when=When(working_days_ago=2, clock="11:50", occurred_minutes=20),
+        review=Review(
+            by="dsl.b@example.org",
+            after_minutes=10,
+            decision=ReviewDecisionKind.REFER,
+            rationale=(
+                "Suicidal thoughts expressed: the parent called to collect, an urgent GP "
+                "appointment, referred to CAMHS."
+            ),
+            priority=Priority.URGENT,
+        ),
         is_disclosure=True,
         location="Exam hall corridor",
         child_words="Sometimes I think everyone would be better off without me.",
@@ -600,7 +832,20 @@ BIRCH_CONCERNS = [
         author="staff.b@example.org",
         children=(ChildRef("Year 9", 2),),
         categories=("Substance misuse",),
-        when=When(minutes_ago=250),
+        when=When(working_days_ago=12, clock="10:20", occurred_minutes=30),
+        review=Review(
+            by="dsl.b@example.org",
+            after_minutes=45,
+            decision=ReviewDecisionKind.MONITOR,
+            rationale=(
+                "A cannabis vape bought outside school: a substance misuse session, the parent "
+                "told, the police community officer told of the seller."
+            ),
+            priority=Priority.MEDIUM,
+            closed_after_days=7,
+            outcome=Outcome.RESOLVED_IN_SCHOOL,
+            closing_reason="The education sessions are done and there have been no further incidents.",
+        ),
         location="Science block toilets",
         child_words="I got it off an older lad at the bus stop.",
         observations=(
@@ -613,7 +858,16 @@ BIRCH_CONCERNS = [
         author="dsl.b@example.org",
         children=(ChildRef("Year 11", 1),),
         categories=("Child sexual exploitation",),
-        when=When(school_days_ago=2, clock="16:30"),
+        when=When(working_days_ago=5, clock="08:30", occurred_clock="16:30", occurred_days_before=2),
+        review=Review(
+            by="dsl.b@example.org",
+            after_minutes=20,
+            decision=ReviewDecisionKind.REFER,
+            rationale=(
+                "Signs of sexual exploitation by an adult: referred to children's social care; the police told."
+            ),
+            priority=Priority.URGENT,
+        ),
         location="Telephone call from parent",
         delay_reason=(
             "The information came from a parent by phone after school and I was off site at a "
@@ -643,7 +897,19 @@ BIRCH_CONCERNS = [
         author="staff.b@example.org",
         children=(ChildRef("Year 7", 0),),
         categories=("Low-level welfare concern",),
-        when=When(minutes_ago=160),
+        when=When(working_days_ago=18, clock="09:30", occurred_minutes=20),
+        review=Review(
+            by="dsl.b@example.org",
+            after_minutes=90,
+            decision=ReviewDecisionKind.EARLY_HELP,
+            rationale=(
+                "Signs of hardship: shoes from the uniform bank, free school meals checked, early help offered."
+            ),
+            priority=Priority.LOW,
+            closed_after_days=5,
+            outcome=Outcome.EARLY_HELP,
+            closing_reason="The family accepted early help; shoes and uniform replaced.",
+        ),
         location="Form room",
         observations=(
             "{child} has worn the same shoes with a split sole for three weeks and came in with wet "
@@ -655,7 +921,17 @@ BIRCH_CONCERNS = [
         author="dsl.b@example.org",
         children=(ChildRef("Year 8", 1),),
         categories=("Domestic abuse",),
-        when=When(minutes_ago=280),
+        when=When(working_days_ago=1, clock="08:55", occurred_minutes=60),
+        review=Review(
+            by="dsl.b@example.org",
+            after_minutes=15,
+            decision=ReviewDecisionKind.MONITOR,
+            rationale=(
+                "Operation Encompass: the child was present at an overnight incident; head of "
+                "year check-ins this week, no disclosure so far."
+            ),
+            priority=Priority.MEDIUM,
+        ),
         location="Operation Encompass notification",
         observations=(
             "Operation Encompass notification from police this morning: officers attended a domestic "
@@ -719,20 +995,31 @@ class Command(BaseCommand):
 
 
 def seed_all() -> dict[str, int]:
-    """Create every demo row; returns how many of each kind were made."""
+    """Create every demo row, each at the moment it happened; returns how many of each kind were made."""
     rng = random.Random(SEED)
-    today = timezone.localdate()
-    sites = create_sites()
-    users = create_accounts(sites, today)
-    children = create_children(sites, rng, today)
-    concerns = record_concerns(users, children, OAK_CONCERNS + BIRCH_CONCERNS)
-    addenda = add_addenda(concerns)
+    now, today = timezone.now(), timezone.localdate()
+    with clock_at(now - SET_UP_BEFORE):
+        sites = create_sites()
+        users = create_accounts(sites, today)
+        children = create_children(sites, rng, today)
+    history = DemoHistory(now=now)
+    hours = {code: WorkingHours.of(site) for code, site in sites.items()}
+    made = plan_concerns(history, hours, users, children, OAK_CONCERNS + BIRCH_CONCERNS)
+    history.play()
+    concerns = list(made.values())
+    escalations_sweep()  # what beat's first sweep would find now, if anything
+    audit_seal()  # and its sealer: the demo starts with its whole ledger sealed
+    demo = Concern.objects.filter(pk__in=[concern.pk for concern in concerns])
     return {
         "sites": len(sites),
         "accounts": len(users),
         "children": sum(len(by_year) for site in children.values() for by_year in site.values()),
         "concerns": len(concerns),
-        "addenda": addenda,
+        "reviewed": demo.filter(reviewed_at__isnull=False).count(),
+        "closed": demo.filter(status=ConcernStatus.CLOSED).count(),
+        "awaiting review": demo.filter(reviewed_at__isnull=True).count(),
+        "escalations": Escalation.objects.filter(concern__in=demo).count(),
+        "addenda": sum(len(spec.addenda) for spec in OAK_CONCERNS + BIRCH_CONCERNS),
     }
 
 
@@ -823,40 +1110,109 @@ def _upn(code: str, date_of_birth: date, serial: int) -> str:
     return UPN_CHECK_LETTERS[check] + digits
 
 
-def record_concerns(
-    users: dict[str, User], children: dict[str, dict[str, list[Child]]], specs: list[DemoConcern]
-) -> list[tuple[Concern, DemoConcern, dict[str, str]]]:
-    """Submit each demo concern through the real recording service, as its author would.
-
-    Returns each concern with its spec and the names that stood for `{child}` and `{other}`.
-    """
-    now = timezone.localtime()
+def plan_concerns(
+    history: DemoHistory,
+    hours: dict[str, WorkingHours],
+    users: dict[str, User],
+    children: dict[str, dict[str, list[Child]]],
+    specs: list[DemoConcern],
+) -> dict[int, Concern]:
+    """Put each demo concern's steps in the history: its submission through the real recording
+    service as its author would, its addenda, its claim, review and closing as the DSL team would,
+    and the sweeps that escalate it if nobody reviews it in time. Returns the concerns by their
+    place in `specs`, filled in as the history is played."""
     categories = {category.name: category for category in Category.objects.all()}
-    recorded = []
-    for spec in specs:
+    made: dict[int, Concern] = {}
+    for number, spec in enumerate(specs):
         author = users[spec.author]
         site_code = _site_code_of(author)
+        site_hours = hours[site_code]
         links = [ChildInConcern(child=_pick(children[site_code], ref), role=ref.role) for ref in spec.children]
         names = _names(links)
-        concern, _created = concern_submit(
-            author=author,
-            submission_key=uuid.uuid4(),
-            children=links,
-            categories=[_category(categories, name) for name in spec.categories],
-            occurred_at=_occurred_at(spec.when, now),
-            is_disclosure=spec.is_disclosure,
-            child_words=spec.child_words.format(**names),
-            observations=spec.observations.format(**names),
-            location=spec.location,
-            immediate_danger=spec.immediate_danger,
-            called_999=spec.called_999,
-            delay_reason=spec.delay_reason.format(**names),
-            body_marks=list(spec.marks),
-            named_recipients=[],
-            files=[],
+        recorded = history.recorded_at(spec.when, site_hours)
+        submission = _submission(spec, author, links, [_category(categories, name) for name in spec.categories], names)
+        submission["occurred_at"] = history.occurred_at(spec.when, recorded, site_hours)
+        concern = _Made(made, number)
+        history.add(recorded, SUBMIT, lambda c=concern, submission=submission: c.submit(submission))
+        for position, text in enumerate(spec.addenda):
+            at = history.addendum_at(recorded, position, site_hours)
+            filled = text.format(**names)
+            history.add(at, ADDENDUM, lambda a=author, c=concern, t=filled: _addendum(a, c, t))
+        if spec.claimed_by:
+            claimer = users[spec.claimed_by]
+            history.add(history.claimed_at(recorded, site_hours), CLAIM, lambda u=claimer, c=concern: _claim(u, c))
+        if spec.review:
+            _plan_review(history, site_hours, recorded, spec.review, users[spec.review.by], concern)
+        for at in history.sweeps_for(recorded, immediate_danger=spec.immediate_danger, hours=site_hours):
+            history.add(at, SWEEP, escalations_sweep)
+    return made
+
+
+def _submission(spec: DemoConcern, author: User, links, categories, names: dict[str, str]) -> dict:
+    return {
+        "author": author,
+        "submission_key": uuid.uuid4(),
+        "children": links,
+        "categories": categories,
+        "is_disclosure": spec.is_disclosure,
+        "child_words": spec.child_words.format(**names),
+        "observations": spec.observations.format(**names),
+        "location": spec.location,
+        "immediate_danger": spec.immediate_danger,
+        "called_999": spec.called_999,
+        "delay_reason": spec.delay_reason.format(**names),
+        "body_marks": list(spec.marks),
+        "named_recipients": [],
+        "files": [],
+    }
+
+
+@dataclass(frozen=True)
+class _Made:
+    """A concern the history submits at its moment, for the steps that come after it."""
+
+    made: dict[int, Concern]
+    number: int
+
+    def submit(self, submission: dict) -> None:
+        self.made[self.number], _created = concern_submit(**submission)
+
+    def get(self) -> Concern:
+        return self.made[self.number]
+
+
+def _plan_review(history: DemoHistory, hours: WorkingHours, recorded, review: Review, dsl: User, concern: _Made):
+    reviewed = history.reviewed_at(recorded, review, hours)
+    claimed = max(reviewed - CLAIMED_BEFORE_REVIEW, recorded + timedelta(minutes=1))
+    history.add(claimed, CLAIM, lambda: _claim(dsl, concern))
+    history.add(
+        reviewed,
+        REVIEW,
+        lambda: concern_review(
+            user=dsl,
+            concern=concern.get(),
+            decision=review.decision,
+            rationale=review.rationale,
+            priority=review.priority,
+        ),
+    )
+    if review.closed_after_days:
+        closed = history.closed_at(reviewed, review, hours)
+        history.add(
+            closed,
+            CLOSE,
+            lambda: concern_close(
+                user=dsl, concern=concern.get(), outcome=review.outcome, reason=review.closing_reason
+            ),
         )
-        recorded.append((concern, spec, names))
-    return recorded
+
+
+def _claim(user: User, concern: _Made) -> None:
+    concern_claim(user=user, concern=concern.get())
+
+
+def _addendum(author: User, concern: _Made, text: str) -> None:
+    addendum_add(author=author, concern=concern.get(), text=text)
 
 
 def _site_code_of(user: User) -> str:
@@ -879,37 +1235,3 @@ def _category(categories: dict[str, Category], name: str) -> Category:
         return categories[name]
     except KeyError:
         raise CommandError(f"Category {name!r} is missing; run migrations first.") from None
-
-
-def _occurred_at(when: When, now: datetime) -> datetime:
-    """A past time: minutes ago but still today, or a clock time on an earlier school day."""
-    if when.school_days_ago:
-        day = _school_days_before(now.date(), when.school_days_ago)
-        clock = time.fromisoformat(when.clock)
-        return timezone.make_aware(datetime.combine(day, clock))
-    midnight = timezone.make_aware(datetime.combine(now.date(), time.min))
-    occurred = (now - timedelta(minutes=when.minutes_ago)).replace(second=0, microsecond=0)
-    if occurred < midnight:
-        # Too early in the day for that: a few minutes ago instead, never before midnight.
-        occurred = max(midnight, (now - timedelta(minutes=3)).replace(second=0, microsecond=0))
-    return occurred
-
-
-def _school_days_before(today: date, count: int) -> date:
-    """The date `count` weekdays before today."""
-    day = today
-    while count:
-        day -= timedelta(days=1)
-        if day.weekday() < 5:
-            count -= 1
-    return day
-
-
-def add_addenda(recorded: list[tuple[Concern, DemoConcern, dict[str, str]]]) -> int:
-    """Add each demo concern's addenda, by the concern's own author."""
-    added = 0
-    for concern, spec, names in recorded:
-        for text in spec.addenda:
-            addendum_add(author=concern.author, concern=concern, text=text.format(**names))
-            added += 1
-    return added

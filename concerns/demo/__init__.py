@@ -1,0 +1,1 @@
+"""What seed_demo needs besides its fictional data: its past weeks, replayed (history.py)."""
