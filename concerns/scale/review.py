@@ -34,11 +34,11 @@ from concerns.services.review import SENIOR_ESCALATION_AFTER
 
 UTC = datetime.UTC
 # Concerns recorded on the last few working days (today included) are the ones still in play.
-AWAITING_WORKING_DAYS = 3
-# Of those, the share nobody has picked up yet: from a few of the oldest to half of the newest (and
+AWAITING_WORKING_DAYS = 4
+# Of those, the share nobody has picked up yet: from a fifth of the oldest to most of the newest (and
 # more of the few in immediate danger, so the queue has them at its top); and the share of the
 # awaiting ones someone has claimed.
-UNPICKED_OLDEST, UNPICKED_NEWEST = 0.05, 0.5
+UNPICKED_OLDEST, UNPICKED_NEWEST = 0.2, 0.7
 UNPICKED_IN_DANGER = 0.4
 CLAIMED = 0.3
 # Reviews that came after the deadline, and so after the first escalation.
@@ -164,7 +164,7 @@ class ReviewSimulator:
 
     def _unpicked(self, recorded: datetime.datetime, danger: bool, since: float) -> float:
         """The chance that nobody has picked up the concern yet: none before the last few working
-        days, rising from a few to half of those recorded since."""
+        days, rising from a fifth to most of those recorded since."""
         recorded_ts = recorded.timestamp()
         if recorded_ts < since:
             return 0.0
