@@ -79,3 +79,19 @@ class StyledPasswordChangeForm(StyledWidgets, PasswordChangeForm):
 
 class StyledSetPasswordForm(StyledWidgets, SetPasswordForm):
     """Django's set-a-new-password form, reached from an emailed reset link."""
+
+
+class AlertEmailsForm(forms.Form):
+    """Whether routine alerts email the person; urgent alerts and escalations always do."""
+
+    emails_routine_alerts = forms.TypedChoiceField(
+        label="Which alerts should Vigil email you?",
+        choices=[
+            ("yes", "Every alert: new concerns to review as well as urgent ones"),
+            ("no", "Only urgent alerts and escalations"),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        help_text="Every alert is listed on your Alerts page either way.",
+        error_messages={"required": "Choose which alerts Vigil should email you."},
+    )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("mfa/enrol/", views.mfa_setup, name="mfa_enrol"),
     path("session/", views.session_status, name="session_status"),
     path("session/keepalive/", views.session_keepalive, name="session_keepalive"),
+    path("preferences/alerts/", views.alert_preferences, name="alert_preferences"),
     path("password/change/", views.password_change, name="password_change"),
     path("password/change/done/", views.password_change_done, name="password_change_done"),
     path("password/reset/", views.password_reset, name="password_reset"),

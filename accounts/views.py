@@ -1,4 +1,5 @@
-"""Signing in and out: the second factor, enrolment, session keep-alive, password pages, lockout."""
+"""Signing in and out: the second factor, enrolment, session keep-alive, password pages, lockout,
+and the person's own choice of alert emails."""
 
 from base64 import b32encode
 
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from accounts.forms import (
+    AlertEmailsForm,
     CodeForm,
     EmailAuthenticationForm,
     EnrolmentCodeForm,
@@ -35,6 +37,7 @@ from accounts.services.mfa import (
     recovery_codes_left,
 )
 from accounts.services.password_reset import password_reset_request
+from accounts.services.preferences import user_alert_emails_choose
 from audit import events
 from audit.context import client_ip_of
 from audit.models import AuditEntry
@@ -139,6 +142,19 @@ def session_status(request: HttpRequest) -> JsonResponse:
 def session_keepalive(request: HttpRequest) -> JsonResponse:
     """'Stay signed in': this request is the activity that restarts the idle clock."""
     return JsonResponse({"signed_in": True, "seconds_left": max(idle_seconds_left(request.session), 0)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def alert_preferences(request: HttpRequest) -> HttpResponse:
+    """The person chooses whether routine alerts email them; urgent ones and escalations always do."""
+    choice = "yes" if request.user.emails_routine_alerts else "no"
+    form = AlertEmailsForm(request.POST or None, initial={"emails_routine_alerts": choice})
+    if request.method == "POST" and form.is_valid():
+        user_alert_emails_choose(user=request.user, emails_routine_alerts=form.cleaned_data["emails_routine_alerts"])
+        messages.success(request, "Your choice of alert emails is saved.")
+        return redirect("accounts:alert_preferences")
+    return render(request, "accounts/alert_preferences.html", {"form": form}, status=400 if form.errors else 200)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

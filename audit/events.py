@@ -75,6 +75,8 @@ MEMBERSHIP_UPDATED = "membership.updated"
 
 # notification
 NOTIFICATION_EMAIL_RETRIED = "notification.email_retried"
+# An alert opened as a notice of the facts, by someone alerted who may not read the concern.
+NOTIFICATION_OPENED = "notification.opened"
 
 # organisation
 ORGANISATION_UPDATED = "organisation.updated"

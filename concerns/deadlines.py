@@ -164,3 +164,31 @@ def _parse_holiday(site: Site, value: object) -> date:
     if parsed is None or parsed.isoformat() != value:
         raise ValueError(f"Site {site}: holiday {value!r} is not a date in the form YYYY-MM-DD")
     return parsed
+
+
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def in_words(moment: datetime) -> str:
+    """A deadline as a person reads it, on London's clocks: "10:00 on Monday 7 December 2026".
+
+    Always the day and date, never "today": an email read after the cut-off, or on a Friday for
+    a Monday deadline, must still say when. Names spelled out here, not by the locale's strftime.
+    """
+    _require_aware(moment, "moment")
+    local = moment.astimezone(LONDON)
+    return f"{local:%H:%M} on {_DAY_NAMES[local.weekday()]} {local.day} {_MONTH_NAMES[local.month - 1]} {local.year}"

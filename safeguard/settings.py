@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "concerns.views.alerts.alerts_in_header",
                 "concerns.context_processors.console_background_warnings",
             ],
         },

@@ -11,5 +11,6 @@ urlpatterns = [
     path("console/", include("accounts.console_urls")),
     path("console/records/", include("concerns.urls.console")),
     path("audit/", include("concerns.urls.ledger")),
+    path("alerts/", include("concerns.urls.alerts")),
     path("", include("concerns.urls")),
 ]

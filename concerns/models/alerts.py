@@ -44,6 +44,8 @@ class Notification(models.Model):
                 name="notification_unread",
                 condition=models.Q(read_at__isnull=True),
             ),
+            # The alerts list's older, read alerts, newest first, without sorting all of them.
+            models.Index(fields=["recipient", "-created_at"], name="notification_recent"),
             models.Index(
                 fields=["email_next_attempt_at", "id"],
                 name="notification_email_pending",

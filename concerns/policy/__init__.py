@@ -8,8 +8,9 @@ The API, in the spirit of NetBox's `restrict(user, action)`:
 
 Anything not visible is a 404 to the caller; visible but not allowed is a 403. The rules
 themselves are in the modules beside this one: `reading` (children, concerns, shares),
-`ledger` (the audit ledger and the child's page), `console` (the administrator's records
-console, with accounts' own rules about whom an administrator may change).
+`alerts` (what an alert opens, and to whom), `ledger` (the audit ledger and the child's page),
+`console` (the administrator's records console, with accounts' own rules about whom an
+administrator may change).
 """
 
 from collections.abc import Callable
@@ -21,6 +22,10 @@ from django.db.models import Model, QuerySet
 from accounts.choices import DSL_TEAM_ROLES, RECORDING_ROLES  # noqa: F401 - for the rules' callers
 from accounts.selectors import site_ids_for  # noqa: F401 - memberships, the policy's ground
 from concerns.models import Attachment, Child, Concern, Share
+from concerns.policy.alerts import (  # noqa: F401
+    alerts_openable,
+    may_see_alert_notice,
+)
 from concerns.policy.console import (  # noqa: F401
     admin_required,
     admin_site_ids,

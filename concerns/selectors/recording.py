@@ -89,7 +89,7 @@ def notifications_unread_for(user, *, limit: int = UNREAD_SHOWN) -> list[Notific
     unread = (
         Notification.objects.filter(recipient=user.pk, read_at__isnull=True)
         .select_related("concern__site")
-        .only("concern_id", "kind", "created_at", "concern__site__name")  # not the concerns' text
+        .only("concern_id", "kind", "created_at", "is_urgent", "concern__site__name")  # not the concerns' text
         .order_by("-created_at", "-id")
     )
     batch = limit + 5

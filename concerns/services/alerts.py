@@ -3,14 +3,18 @@
 import logging
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.selectors import dsl_team_at
+from audit import events
+from audit.services import audit_record
 from concerns import policy
 from concerns.choices import NotificationKind
+from concerns.deadlines import IMMEDIATE_DANGER_REVIEW, in_words
 from concerns.models import Concern, Notification
 from concerns.services import email_delivery
 
@@ -78,15 +82,88 @@ def notifications_mark_read(*, recipient, concern: Concern) -> int:
     )
 
 
-def _email_body(notification: Notification) -> str:
-    # No child names, no concern text: only that something needs attention, and a link.
-    link = settings.VIGIL_BASE_URL.rstrip("/") + reverse("concerns:detail", args=[notification.concern_id])
+@transaction.atomic
+def notification_mark_read(*, notification: Notification) -> bool:
+    """The recipient has dealt with this alert: it leaves their unread count. False if it already had."""
+    return bool(Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now()))
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, recipient) -> int:
+    """Every unread alert of the recipient's is read: their count goes to nothing."""
+    return Notification.objects.filter(recipient=recipient.pk, read_at__isnull=True).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def notification_open(*, recipient, notification: Notification, shows_notice: bool) -> None:
+    """The recipient opened the alert, which marks it read. When they may not read the concern it
+    points to (an escalation contact on a restricted concern), they are shown a notice of its
+    facts instead: no child's data, but what they were told about is on the ledger all the same."""
+    if notification.recipient_id != recipient.pk:
+        raise PermissionDenied("Only an alert's recipient opens it.")
+    notification_mark_read(notification=notification)
+    if shows_notice:
+        audit_record(
+            actor=recipient,
+            event=events.NOTIFICATION_OPENED,
+            target=notification.concern,
+            site_id=notification.concern.site_id,
+        )
+
+
+def alert_link(notification: Notification) -> str:
+    """The alert's own page, in full: it opens the concern for a reader and a notice for anyone else."""
+    return settings.VIGIL_BASE_URL.rstrip("/") + reverse("alerts:open", args=[notification.pk])
+
+
+def _is_urgent(notification: Notification) -> bool:
+    return notification.is_urgent or notification.concern.immediate_danger
+
+
+def _email_subject(notification: Notification) -> str:
     concern = notification.concern
-    when = "now: it is marked as a child in immediate danger" if concern.immediate_danger else "today"
+    urgent = "URGENT: " if _is_urgent(notification) else ""
+    if notification.kind == NotificationKind.OVERDUE_SENIOR:
+        return f"{urgent}Vigil: a concern overdue for review has been escalated to you"
+    if notification.kind == NotificationKind.OVERDUE:
+        return f"{urgent}Vigil: a concern is overdue for review"
+    by = in_words(concern.review_deadline)
+    if concern.immediate_danger:
+        return f"URGENT: Vigil: a child may be in immediate danger: review by {by}"
+    return f"{urgent}Vigil: a concern needs review by {by}"
+
+
+def _what_is_due(notification: Notification) -> str:
+    concern = notification.concern
+    deadline = in_words(concern.review_deadline)
+    about = f"A safeguarding concern ({concern.reference}) recorded at {concern.site.name}"
+    danger = "It is marked as a child who may be in immediate danger. " if concern.immediate_danger else ""
+    if notification.kind == NotificationKind.OVERDUE_SENIOR:
+        return (
+            f"{about} has been overdue for review since {deadline}. {danger}It has been escalated to you, "
+            "as the site's escalation contact or an organisation-wide DSL: please make sure the DSL team acts on it."
+        )
+    if notification.kind == NotificationKind.OVERDUE:
+        return (
+            f"{about} has been overdue for review since {deadline}. {danger}"
+            "It has been escalated: the site's DSL team is alerted again."
+        )
+    if concern.immediate_danger:
+        return (
+            f"URGENT: a safeguarding concern ({concern.reference}) recorded at {concern.site.name} is marked "
+            "as a child who may be in immediate danger. It must be reviewed within "
+            f"{IMMEDIATE_DANGER_REVIEW.seconds // 60} minutes, by {deadline}."
+        )
+    return f"{about} needs review by {deadline}."
+
+
+def _email_body(notification: Notification) -> str:
+    # No child names, no concern text (DESIGN.md section 3): only that something needs attention,
+    # how urgently, by when, and a link that works for everyone alerted.
     return (
-        f"A safeguarding concern ({concern.reference}) has been recorded at {concern.site.name} "
-        f"and needs review {when}.\n\n"
-        f"Sign in to Vigil to read it: {link}\n"
+        f"{_what_is_due(notification)}\n\n"
+        f"Open the alert in Vigil (you will be asked to sign in): {alert_link(notification)}\n\n"
+        "This email holds no names and nothing of what was recorded, to keep the child's information safe.\n"
     )
 
 
@@ -131,7 +208,7 @@ def _send_one(notification_id: int) -> str:
     message = _email_body(notification)
     try:
         send_mail(
-            subject="Vigil: a concern needs review",
+            subject=_email_subject(notification),
             message=message,
             from_email=None,
             recipient_list=[notification.recipient.email],

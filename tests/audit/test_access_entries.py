@@ -36,6 +36,7 @@ LISTS_CHILDREN = {
 }
 # Pages with no child's data on them (checked: no child of the cast is named in the response).
 SHOWS_NO_CHILD_DATA = {
+    "accounts:alert_preferences",
     "accounts:login",
     "accounts:mfa_verify",
     "accounts:password_change",
@@ -45,6 +46,10 @@ SHOWS_NO_CHILD_DATA = {
     "accounts:password_reset_confirm",
     "accounts:password_reset_done",
     "accounts:session_status",
+    # A person's alerts: reference, site, kind, urgency and deadline only. An alert's notice (to
+    # someone alerted who may not read the concern) is on the ledger as notification.opened.
+    "alerts:list",
+    "alerts:open",
     "concerns:home",
     "concerns:receipt",
     "concerns:record",

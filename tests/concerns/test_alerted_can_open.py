@@ -12,23 +12,27 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Organisation, User
 from concerns import policy
 from concerns.choices import NotificationKind
 from concerns.models import Concern, Notification, Share
+from concerns.services.alerts import alerts_raise
 from tests.concerns.helpers import record_url, valid_post
-from tests.factories import ConcernFactory, category, restricted_category
+from tests.factories import ConcernFactory, UserFactory, category, restricted_category
 
 
 def _assert_everyone_alerted_can_open(as_user):
+    """Each alert's link (/alerts/<id>/, the one its email gives) takes its recipient to the concern."""
     notifications = list(Notification.objects.select_related("concern", "recipient"))
     assert notifications, "the concern alerted nobody"
     for notification in notifications:
         recipient, concern = notification.recipient, notification.concern
         assert policy.can_read(recipient, concern), f"{recipient.email} was alerted about {concern} and cannot open it"
         reader = as_user(recipient)
-        assert reader.get(reverse("concerns:detail", args=[concern.pk])).status_code == 200
+        opened = reader.get(reverse("alerts:open", args=[notification.pk]))
+        assert opened.status_code == 302 and opened["Location"] == reverse("concerns:detail", args=[concern.pk])
         assert not Notification.objects.filter(pk=notification.pk, read_at__isnull=True).exists()
+        assert reader.get(opened["Location"]).status_code == 200
 
 
 @pytest.mark.parametrize("restricted, immediate_danger, name_deputy", list(itertools.product([False, True], repeat=3)))
@@ -99,3 +103,36 @@ def test_alerts_the_reader_can_no_longer_open_do_not_hide_older_ones_they_can(ca
     page = as_user(cast.deputy).get(reverse("concerns:home")).text
     assert all(concern.reference in page for concern in older)
     assert not any(concern.reference in page for concern in newer)
+
+
+@pytest.mark.parametrize("restricted", [False, True])
+def test_an_escalation_contact_alerted_about_what_they_may_not_read_can_open_its_notice(cast, as_user, restricted):
+    """Level 2 alerts the site's escalation contact (here a member of staff, as a head often is),
+    who may hold no role that reads the concern: the alert opens a notice of its facts instead."""
+    cast.site_a.escalation_contact = cast.staff2
+    cast.site_a.save()
+    concern = ConcernFactory(
+        site=cast.site_a,
+        author=cast.staff,
+        about=[cast.child_a],
+        categories=[restricted_category() if restricted else category("Neglect")],
+        observations="Wobbly tooth story told twice, differently.",
+    )
+    alerts_raise(concern=concern, recipients=[cast.staff2], kind=NotificationKind.OVERDUE_SENIOR, urgent=True)
+    alert = Notification.objects.get(recipient=cast.staff2, concern=concern)
+    assert not policy.can_read(cast.staff2, concern)
+    page = as_user(cast.staff2).get(reverse("alerts:open", args=[alert.pk]))
+    assert page.status_code == 200 and concern.reference in page.text
+    for secret in ("Fernsby", "Addy", "Wobbly tooth"):
+        assert secret not in page.text
+    assert not Notification.objects.filter(pk=alert.pk, read_at__isnull=True).exists()
+
+
+def test_a_level_two_alert_to_an_organisation_wide_dsl_with_no_membership_opens_its_notice(cast, as_user):
+    lead = UserFactory(full_name="Orla Trustlead")
+    Organisation.current().safeguarding_leads.add(lead)
+    concern = ConcernFactory(site=cast.site_a, author=cast.staff, about=[cast.child_a])
+    alerts_raise(concern=concern, recipients=[lead], kind=NotificationKind.OVERDUE_SENIOR, urgent=True)
+    alert = Notification.objects.get(recipient=lead)
+    page = as_user(lead).get(reverse("alerts:open", args=[alert.pk]))
+    assert page.status_code == 200 and concern.reference in page.text and "Fernsby" not in page.text

@@ -80,8 +80,10 @@ def test_submission_alerts_the_site_dsl_team_by_email_without_child_details(cast
 
     assert notifications_send_email() == 2
     assert sorted(message.to[0] for message in mail.outbox) == sorted([cast.dsl.email, cast.deputy.email])
+    alert_links = {reverse("alerts:open", args=[alert.pk]) for alert in Notification.objects.filter(concern=concern)}
     for message in mail.outbox:
-        assert reverse("concerns:detail", args=[concern.pk]) in message.body
+        assert any(link in message.body for link in alert_links), message.body
+        assert "needs review by" in message.body
         for secret in ("Fernsby", "Addy", "Ada", "tea", "toast", "Breakfast"):
             assert secret not in message.body and secret not in message.subject
     assert notifications_send_email() == 0  # each email goes once
