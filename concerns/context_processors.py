@@ -1,8 +1,5 @@
-"""What the console's pages show administrators of the background work.
-
-(Rebuilt by the alerts engineer after overwriting this file by mistake while it was untracked:
-the escalation engineer's own version replaces it.)
-"""
+"""What the console's pages show administrators of the background work: a warning when the
+escalation sweep or the ledger's sealer has not run for five minutes (issue 8)."""
 
 from accounts.policy import is_console_admin
 from concerns.selectors.health import background_work
