@@ -27,7 +27,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.urls import reverse  # noqa: E402
+from django.urls import NoReverseMatch, reverse  # noqa: E402
 from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
@@ -168,11 +168,21 @@ def pages(subjects: Subjects) -> list[tuple[str, str]]:
         ("the child page", reverse("concerns:child", args=[subjects.child.pk])),
         ("the concern page", reverse("concerns:detail", args=[subjects.concern.pk])),
         ("My concerns", reverse("concerns:mine")),
+        *_review_queue(),
         ("the ledger, unfiltered", ledger),
         ("the ledger by child", f"{ledger}?child={subjects.child.pk}"),
         ("the ledger by person", f"{ledger}?actor={subjects.person.pk}"),
         (BARE_REQUEST, reverse("accounts:session_status")),
     ]
+
+
+def _review_queue() -> list[tuple[str, str]]:
+    """The DSL's review queue, once the code has it (issue 8)."""
+    try:
+        return [("the review queue", reverse("concerns:review_queue"))]
+    except NoReverseMatch:
+        print("no review queue (concerns:review_queue) in this code: not measured", flush=True)
+        return []
 
 
 def measure(client: Client, name: str, url: str, requests: int, warmup: int) -> PageResult:
@@ -292,6 +302,8 @@ def sizes() -> dict[str, int]:
 
 
 def report(results: list[PageResult], subjects: Subjects, requests: int, started: datetime.datetime, info) -> str:
+    from benchmarks import review_loop
+
     lines = [
         "# Benchmark results",
         "",
@@ -325,6 +337,8 @@ def report(results: list[PageResult], subjects: Subjects, requests: int, started
             f"{result.p95:.1f} | {len(result.queries)} | {result.sql_ms:.1f} | {result.main_ms:.2f} | "
             f"{result.ratio:.1f} | {verdict} |"
         )
+    if info.get("sweeps") or info.get("alert_latency"):
+        lines += review_loop.report_lines(info.get("sweeps", []), info.get("alert_latency"))
     if "verification" in info:
         lines += ["", "## The ledger's chain", "", f"- audit_verify: {info['verification']} (budget: 200,000 a second)"]
     lines += ["", "## Each page's main query", ""]
@@ -347,7 +361,15 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "RESULTS.md"))
     parser.add_argument("--verify", action="store_true", help="also time audit_verify over the whole ledger")
-    parser.add_argument("--only", action="append", default=[], help="measure only pages whose name contains this")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="measure only pages (or 'escalation sweep', 'alert latency') whose name contains this",
+    )
+    parser.add_argument("--sweeps", type=int, default=50, help="timed sweeps with nothing due")
+    parser.add_argument("--due-runs", type=int, default=5, help="timed sweeps with 1,000 concerns due")
+    parser.add_argument("--alerts", type=int, default=20, help="concerns submitted for the alert latency")
     args = parser.parse_args()
     if connection.vendor != "postgresql" or not Site.objects.exists():
         raise SystemExit("Run against a PostgreSQL database built by `manage.py seed_scale` (DATABASE_URL).")
@@ -364,11 +386,30 @@ def main() -> None:
         result = measure(client, name, url, args.requests, args.warmup)
         print(f"{name:24} p95 {result.p95:6.1f} ms, main query {result.main_ms:.2f} ms", flush=True)
         results.append(result)
+    review_loop_work(args, subjects, info)
     audit_seal()  # the pages' own reads are on the ledger: seal them, as beat would
     if args.verify:
         info["verification"] = verification()
     Path(args.out).write_text(report(results, subjects, args.requests, started, info))
     print(f"wrote {args.out}")
+
+
+def review_loop_work(args, subjects: Subjects, info: dict) -> None:
+    """The sweep and the alert path (benchmarks/review_loop.py), unless --only leaves them out."""
+    from benchmarks import review_loop
+
+    def wanted(name: str) -> bool:
+        return not args.only or any(part in name for part in args.only)
+
+    if wanted("escalation sweep"):
+        info["sweeps"] = [review_loop.sweep_nothing_due(args.sweeps, args.warmup), review_loop.sweep_due(args.due_runs)]
+        for timed in info["sweeps"]:
+            print(
+                f"escalation sweep, {timed.name:12} p95 {timed.p95:8.1f} ms, {len(timed.queries)} queries", flush=True
+            )
+    if wanted("alert latency"):
+        info["alert_latency"] = latency = review_loop.alert_latency(subjects.person, subjects.child, args.alerts)
+        print(f"alert latency: commit to last email p95 {latency.last_email.p95:.1f} ms", flush=True)
 
 
 if __name__ == "__main__":
