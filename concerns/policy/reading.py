@@ -43,14 +43,19 @@ def _sites_with(standing: dict[int, set[str]], roles) -> list[int]:
 # --- children -------------------------------------------------------------------------------
 
 
+# A person's few site ids, as values, not a membership subquery: against a subquery PostgreSQL
+# guessed a handful of children per site and read a large site's whole roll for a search (7 ms
+# at 10,000 children) instead of the names' trigram index (0.9 ms).
+
+
 def children_on_roll_for(user) -> QuerySet[Child]:
     """Children on the roll of any site where the user is a member: the people they may find."""
-    return Child.objects.filter(site_id__in=site_ids_for(user, ALL_ROLES), left_on__isnull=True)
+    return Child.objects.filter(site_id__in=held_site_ids(user, ALL_ROLES), left_on__isnull=True)
 
 
 def children_recordable_by(user) -> QuerySet[Child]:
     """Children on the roll of a site where the user may record a concern."""
-    return Child.objects.filter(site_id__in=site_ids_for(user, RECORDING_ROLES), left_on__isnull=True)
+    return Child.objects.filter(site_id__in=held_site_ids(user, RECORDING_ROLES), left_on__isnull=True)
 
 
 # --- shares ---------------------------------------------------------------------------------
