@@ -52,6 +52,7 @@ from concerns.policy.reading import (  # noqa: F401
     can_lift_restriction,
     can_manage_share,
     can_read,
+    can_read_triage,
     can_record,
     can_share,
     can_share_child,
@@ -59,6 +60,7 @@ from concerns.policy.reading import (  # noqa: F401
     children_on_roll_for,
     children_recordable_by,
     concern_ids_shared_with,
+    concerns_triageable_by,
     concerns_visible_to,
     induction_outstanding,
     may_hold_share,
@@ -81,6 +83,7 @@ class Action(StrEnum):
 
 _RESTRICT: dict[tuple[type[Model], Action], Callable[[Any], QuerySet]] = {
     (Concern, Action.VIEW): concerns_visible_to,
+    (Concern, Action.TRIAGE): concerns_triageable_by,
     (Attachment, Action.VIEW): attachments_visible_to,
     (Child, Action.VIEW): children_on_roll_for,
     (Child, Action.RECORD_ABOUT): children_recordable_by,

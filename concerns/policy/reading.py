@@ -128,6 +128,26 @@ def concerns_visible_to(user) -> QuerySet[Concern]:
     return Concern.objects.filter(_visible_condition(user, standing))
 
 
+def concerns_triageable_by(user) -> QuerySet[Concern]:
+    """The concerns the user may triage (can_triage, as a queryset): at the sites where they are a
+    DSL, every concern; where they are a deputy, those the deputy may read (see _visible_condition).
+
+    A DSL's sites are matched by the site condition alone, with none of the small sets' subqueries,
+    which their sight of the whole site makes redundant there: the review queue's hot path."""
+    if not getattr(user, "is_authenticated", False):
+        return Concern.objects.none()
+    standing = _roles_by_site(user)
+    dsl_sites = _sites_with(standing, {Role.DSL})
+    deputy_sites = [site for site in _sites_with(standing, {Role.DEPUTY_DSL}) if site not in dsl_sites]
+    if not dsl_sites and not deputy_sites:
+        return Concern.objects.none()
+    condition = Q(site_id__in=dsl_sites) if dsl_sites else None
+    if deputy_sites:
+        as_deputy = Q(site_id__in=deputy_sites) & _visible_condition(user, standing)
+        condition = as_deputy if condition is None else condition | as_deputy
+    return Concern.objects.filter(condition)
+
+
 def can_read(user, concern: Concern) -> bool:
     return concerns_visible_to(user).filter(pk=concern.pk).exists()
 
@@ -194,6 +214,13 @@ def can_triage(user, concern: Concern) -> bool:
     on a concern they may read (a deputy triages a restricted concern only once it is shared, or
     when a child is in immediate danger)."""
     return _on_dsl_team_at(user, concern.site_id) and can_read(user, concern)
+
+
+def can_read_triage(user, concern: Concern) -> bool:
+    """How a concern was triaged (its deadline, who claimed and reviewed it, the decision and its
+    rationale) is for the DSL team and the auditors of its site who may read it. The author sees
+    only that, and when, it was reviewed."""
+    return holds_role_at(user, DSL_TEAM_ROLES | {Role.AUDITOR}, concern.site_id) and can_read(user, concern)
 
 
 def may_own_cases_at(user, concern: Concern) -> bool:

@@ -36,7 +36,7 @@ def concerns_written_by(user) -> QuerySet[Concern]:
 def concern_for_reading(user, pk: int) -> Concern | None:
     return (
         policy.concerns_visible_to(user)
-        .select_related("site", "author", "restriction_lifted_by")
+        .select_related("site", "author", "restriction_lifted_by", "reviewed_by", "claimed_by", "owner")
         .prefetch_related("child_links__child", "categories", "addenda__author", "attachments", "body_marks")
         .filter(pk=pk)
         .first()

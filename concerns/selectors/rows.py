@@ -19,7 +19,7 @@ from concerns.models import Concern, ConcernChild
 from concerns.models.children import display_name_of
 from concerns.models.concerns import concern_reference
 
-ROW_FIELDS = ("id", "recorded_at", "status")
+ROW_FIELDS = ("id", "recorded_at", "status", "reviewed_at")
 _PK_MARK = "2147483647"  # a concern id no test or site reaches, replaced by each row's own
 
 
@@ -32,6 +32,9 @@ class ConcernRow:
     categories: str
     children: str = ""
     child_ids: tuple[int, ...] = ()
+    # When the DSL team recorded its review decision: the author sees that it was reviewed, and
+    # when, never what was decided or by whom.
+    reviewed_at: datetime | None = None
 
     @property
     def reference(self) -> str:
@@ -42,7 +45,7 @@ class ConcernRow:
         return ConcernStatus(self.status).label
 
 
-def _categories_of(ids: list[int]) -> dict[int, list[str]]:
+def category_names_of(ids: list[int]) -> dict[int, list[str]]:
     names: dict[int, list[str]] = defaultdict(list)
     links = Concern.categories.through.objects.filter(concern_id__in=ids)
     ordered = links.order_by("category__position", "category__name").values_list("concern_id", "category__name")
@@ -51,7 +54,7 @@ def _categories_of(ids: list[int]) -> dict[int, list[str]]:
     return names
 
 
-def _children_of(ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+def children_named_in(ids: list[int]) -> dict[int, list[tuple[int, str]]]:
     named: dict[int, list[tuple[int, str]]] = defaultdict(list)
     links = ConcernChild.objects.filter(concern_id__in=ids).order_by("id")
     for concern_id, child_id, preferred, first, last in links.values_list(
@@ -67,8 +70,8 @@ def concern_rows(concerns: QuerySet[Concern], *, with_children: bool = False) ->
     their children's names if asked."""
     found = list(concerns.values_list(*ROW_FIELDS))
     ids = [row[0] for row in found]
-    categories = _categories_of(ids) if ids else {}
-    children = _children_of(ids) if ids and with_children else {}
+    categories = category_names_of(ids) if ids else {}
+    children = children_named_in(ids) if ids and with_children else {}
     url = reverse("concerns:detail", args=[int(_PK_MARK)])
     return [
         ConcernRow(
@@ -79,6 +82,7 @@ def concern_rows(concerns: QuerySet[Concern], *, with_children: bool = False) ->
             categories="; ".join(categories.get(pk, ())),
             children=", ".join(name for _, name in children.get(pk, ())),
             child_ids=tuple(child_id for child_id, _ in children.get(pk, ())),
+            reviewed_at=reviewed_at,
         )
-        for pk, recorded_at, status in found
+        for pk, recorded_at, status, reviewed_at in found
     ]

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from concerns import body_map
+from concerns.choices import EscalationLevel
 
 register = template.Library()
 
@@ -41,6 +42,24 @@ def body_map_frame() -> dict:
     return body_map.frame()
 
 
+@register.filter
+def until(moment: datetime | None) -> timedelta | None:
+    """How long from now until `moment` (a deadline still ahead): for `duration`."""
+    return None if moment is None else moment - timezone.now()
+
+
+@register.filter
+def since(moment: datetime | None) -> timedelta | None:
+    """How long ago `moment` was (a deadline passed): for `duration`."""
+    return None if moment is None else timezone.now() - moment
+
+
+@register.filter
+def escalation_words(level: int | None) -> str:
+    """How far an overdue concern has escalated, in words; empty before any escalation."""
+    return EscalationLevel(level).label if level else ""
+
+
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -58,14 +77,21 @@ def when(moment: datetime | None) -> str:
 
 _CONCERN_ROW = (
     '<tr><td><a href="{}">{}</a></td>{}<td class="small">{}</td><td class="small">{}</td>'
-    '<td><span class="badge status-{}">{}</span></td></tr>'
+    '<td><span class="badge status-{}">{}</span></td>{}</tr>'
 )
 
 
+def _reviewed_cell(row) -> str:
+    if row.reviewed_at is None:
+        return format_html('<td class="small text-body-secondary">{}</td>', "Not yet")
+    return format_html('<td class="small">{}</td>', when(row.reviewed_at))
+
+
 @register.simple_tag
-def concern_table_rows(rows, about: bool = False) -> str:
+def concern_table_rows(rows, about: bool = False, reviewed: bool = False) -> str:
     """The body of a table of concerns (concerns.selectors.rows): reference, the children it is
-    about if `about`, categories, when recorded, status. Every value is escaped.
+    about if `about`, categories, when recorded, status, and when it was reviewed if `reviewed`.
+    Every value is escaped.
 
     Built here, not by a {% for %} over the rows: a child's record lists every concern about
     them, and the template engine's per-variable cost made two hundred rows the largest part of
@@ -82,6 +108,7 @@ def concern_table_rows(rows, about: bool = False) -> str:
                 when(row.recorded_at),
                 row.status,
                 row.status_label,
+                _reviewed_cell(row) if reviewed else "",
             )
             for row in rows
         ),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from concerns.views import ledger, restriction, shares
+from concerns.views import ledger, restriction, review, shares
 from concerns.views import recording as views
 
 app_name = "concerns"
@@ -25,4 +25,11 @@ urlpatterns = [
     path("children/<int:pk>/share/", shares.child_share, name="share_child"),
     path("shares/<int:pk>/end/", shares.share_end, name="share_end"),
     path("shared/", shares.shared_with_me, name="shared"),
+    path("review/", review.review_queue, name="review_queue"),
+    path("review/<int:pk>/claim/", review.review_claim, name="review_claim"),
+    path("review/<int:pk>/release/", review.review_release, name="review_release"),
+    path("review/<int:pk>/priority/", review.review_priority, name="review_priority"),
+    path("review/<int:pk>/decision/", review.review_decision, name="review_decision"),
+    path("review/<int:pk>/owner/", review.review_owner, name="review_owner"),
+    path("review/<int:pk>/close/", review.review_close, name="review_close"),
 ]

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import dateformat
@@ -26,6 +26,7 @@ from concerns.selectors.rows import concern_rows
 from concerns.services.alerts import notifications_mark_read
 from concerns.services.recording import addendum_add, concern_submit, draft_discard, draft_save
 from concerns.uploads import ALLOWED_KINDS
+from concerns.views.review import review_queue_context, triage_panel_context
 
 DRAFT_FIELDS = (
     "children",
@@ -58,16 +59,15 @@ def _audit_children_shown(request: HttpRequest, event: str, child_ids) -> None:
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    notifications = selectors.notifications_unread_for(request.user)
-    return render(
-        request,
-        "concerns/home.html",
-        {
-            "can_record": policy.can_record(request.user),
-            "drafts": selectors.drafts_of(request.user)[:5],
-            "notifications": notifications,
-        },
-    )
+    """Each role's own work first. For the DSL team, the review queue, their alerts being on the
+    alerts page; for others alerted (an escalation contact), their newest unread alerts."""
+    context = {"can_record": policy.can_record(request.user), "drafts": selectors.drafts_of(request.user)[:5]}
+    queue = review_queue_context(request, QueryDict(), on_home=True)
+    if queue is not None:
+        context.update(queue, queue_shown=True)
+    else:
+        context["notifications"] = selectors.notifications_unread_for(request.user)
+    return render(request, "concerns/home.html", context)
 
 
 @login_required
@@ -320,7 +320,16 @@ def my_concerns(request: HttpRequest) -> HttpResponse:
     return render(request, "concerns/mine.html", {"page": page, "rows": rows})
 
 
-def _show_concern(request: HttpRequest, concern: Concern, addendum_form: AddendumForm, status: int = 200):
+def show_concern(
+    request: HttpRequest,
+    concern: Concern,
+    addendum_form: AddendumForm | None = None,
+    *,
+    triage_forms: dict | None = None,
+    status: int = 200,
+):
+    """The concern's page, with the review panel for the DSL team (triage_forms: a triage form as
+    the person filled it in, shown again with its problems)."""
     audit_record(
         actor=request.user,
         event=events.CONCERN_VIEWED,
@@ -330,7 +339,7 @@ def _show_concern(request: HttpRequest, concern: Concern, addendum_form: Addendu
     )
     context = {
         "concern": concern,
-        "addendum_form": addendum_form,
+        "addendum_form": addendum_form or AddendumForm(),
         "body_sides": BodySide.choices,
         "can_add_addendum": policy.can_add_addendum(request.user, concern),
         "can_share": policy.can_share(request.user, concern),
@@ -338,6 +347,7 @@ def _show_concern(request: HttpRequest, concern: Concern, addendum_form: Addendu
     }
     if context["can_share"]:
         context["shares"] = list(selectors.shares_live_on(concern))
+    context.update(triage_panel_context(request, concern, triage_forms))
     return render(request, "concerns/detail.html", context, status=status)
 
 
@@ -346,7 +356,7 @@ def _show_concern(request: HttpRequest, concern: Concern, addendum_form: Addendu
 def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
     concern = _visible_concern(request, pk)
     notifications_mark_read(recipient=request.user, concern=concern)
-    return _show_concern(request, concern, AddendumForm())
+    return show_concern(request, concern)
 
 
 @login_required
@@ -357,7 +367,7 @@ def concern_addendum(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = AddendumForm(request.POST)
     if not form.is_valid():
-        return _show_concern(request, concern, form, status=400)
+        return show_concern(request, concern, form, status=400)
     addendum_add(author=request.user, concern=concern, text=form.cleaned_data["text"])
     messages.success(request, "Your addendum was added.")
     return redirect("concerns:detail", pk=concern.pk)

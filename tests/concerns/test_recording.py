@@ -2,6 +2,7 @@
 
 import datetime
 import hashlib
+import re
 
 import pytest
 from django.core import mail
@@ -234,14 +235,22 @@ def test_attachments_are_stored_under_random_names_and_served_only_through_the_p
         assert response.status_code == 302 or b"\x89PNG" not in response.content
 
 
-def test_the_dsl_sees_the_alert_at_home_until_they_open_the_concern(cast, staff_client, as_user):
+def _unread_alerts(client) -> str:
+    """The unread rows of the person's alerts page (the DSL team's home page is their queue)."""
+    page = client.get(reverse("alerts:list")).text
+    return "".join(re.findall(r'<tr class="alert-unread">.*?</tr>', page, flags=re.S))
+
+
+def test_the_dsl_teams_alert_is_unread_until_they_open_the_concern(cast, staff_client, as_user):
     staff_client.post(record_url(), valid_post(cast.child_a))
     concern = Concern.objects.get()
     dsl = as_user(cast.dsl)
-    assert concern.reference in dsl.get(reverse("concerns:home")).text
-    assert concern.reference not in as_user(cast.dsl_b).get(reverse("concerns:home")).text
+    assert concern.reference in _unread_alerts(dsl)
+    assert concern.reference not in as_user(cast.dsl_b).get(reverse("alerts:list")).text
     dsl.get(reverse("concerns:detail", args=[concern.pk]))
-    assert concern.reference not in dsl.get(reverse("concerns:home")).text
-    assert concern.reference in as_user(cast.deputy).get(reverse("concerns:home")).text
+    assert concern.reference not in _unread_alerts(dsl)
+    assert concern.reference in _unread_alerts(as_user(cast.deputy))
+    home = dsl.get(reverse("concerns:home")).text
+    assert "Needs your attention" not in home and f'href="{reverse("alerts:list")}" id="home-alerts"' in home
     concern.refresh_from_db()
     assert concern.status == "submitted"  # opening is not reviewing
