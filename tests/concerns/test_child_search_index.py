@@ -9,9 +9,8 @@ from django.db import connection
 from concerns.models import Child
 from concerns.selectors.recording import children_matching
 
-pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_trgm is PostgreSQL's")
 
-
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_trgm is PostgreSQL's")
 def test_a_search_at_a_large_site_is_served_by_the_trigram_index(cast):
     # A roll the size of a large school's, with the statistics PostgreSQL plans from.
     Child.objects.bulk_create(
