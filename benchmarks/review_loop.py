@@ -110,7 +110,8 @@ def sweep_nothing_due(runs: int, warmup: int) -> Timed:
         timed = Timed("nothing due", times, _recorded(escalations_sweep))
         _main_query(timed)
     timed.notes.append(
-        f"first caught up with what had fallen due since the data was generated ({caught_up} escalations), "
+        f"first caught up with what had fallen due since the data was generated "
+        f"({caught_up} escalation{'' if caught_up == 1 else 's'}), "
         "then timed with nothing due"
     )
     return timed
