@@ -65,6 +65,7 @@ from concerns.policy.reading import (  # noqa: F401
     induction_outstanding,
     may_hold_share,
     may_own_cases_at,
+    owners_possible_for,
     shares_granting,
     shares_live,
 )

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.choices import DSL_TEAM_ROLES, RECORDING_ROLES, Role, TrainingKind
 from accounts.models import Organisation, TrainingRecord
-from accounts.selectors import held_site_ids, holds_role_at, memberships_held, site_ids_for
+from accounts.selectors import dsl_team_at, held_site_ids, holds_role_at, memberships_held, site_ids_for
 from concerns.models import Attachment, Child, Concern, ConcernChild, Share
 
 ALL_ROLES = tuple(Role)
@@ -226,3 +226,16 @@ def can_read_triage(user, concern: Concern) -> bool:
 def may_own_cases_at(user, concern: Concern) -> bool:
     """Who may carry a concern as its owner: a member of its site's DSL team who can read it."""
     return can_triage(user, concern)
+
+
+def owners_possible_for(concern: Concern) -> list:
+    """The members of the concern's site's DSL team who may own it, by name: those who can read it.
+
+    The whole team reads an unrestricted or immediate-danger concern (DSLs read everything at
+    their sites, deputies all but restricted, and every immediate danger: _visible_condition), so
+    only for a restricted one is each person asked about — two queries each, which on the concern
+    page were most of its time."""
+    team = list(dsl_team_at([concern.site_id]).order_by("full_name"))
+    if not concern.is_restricted or concern.immediate_danger:
+        return team
+    return [person for person in team if may_own_cases_at(person, concern)]

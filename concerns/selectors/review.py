@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from accounts.choices import DSL_TEAM_ROLES
 from accounts.models import Site, User
-from accounts.selectors import dsl_team_at, held_site_ids
+from accounts.selectors import held_site_ids
 from concerns import policy
 from concerns.choices import ConcernStatus, EscalationLevel, Priority
 from concerns.models import Category, Closure, Concern, ReviewDecision
@@ -246,8 +246,9 @@ def concern_for_triage(user, pk: int) -> Concern | None:
 def owner_candidates(concern: Concern) -> QuerySet[User]:
     """Who may carry this concern: the members of its site's DSL team who can read it (a deputy
     cannot own a restricted concern that was not shared with them)."""
-    team = list(dsl_team_at([concern.site_id]).order_by("full_name"))
-    return User.objects.filter(pk__in=[person.pk for person in team if policy.may_own_cases_at(person, concern)])
+    return User.objects.filter(pk__in=[person.pk for person in policy.owners_possible_for(concern)]).order_by(
+        "full_name"
+    )
 
 
 def review_history(concern: Concern) -> tuple[list[ReviewDecision], list[Closure]]:

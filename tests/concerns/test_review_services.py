@@ -289,3 +289,21 @@ def test_every_status_change_is_on_the_ledger_as_a_field_change(cast):
     ]
     assert statuses == [["None", "submitted"], ["submitted", "in_review"], ["in_review", "open"], ["open", "closed"]]
     assert Concern.objects.get(pk=concern.pk).status == ConcernStatus.CLOSED
+
+
+def test_the_possible_owners_are_the_dsl_team_members_who_can_read_it(cast):
+    from concerns import policy
+
+    plain = ConcernFactory(site=cast.site_a, author=cast.staff)
+    restricted = ConcernFactory(site=cast.site_a, author=cast.staff, categories=[restricted_category()])
+    in_danger = ConcernFactory(
+        site=cast.site_a, author=cast.staff, categories=[restricted_category()], immediate_danger=True
+    )
+    everyone = {cast.dsl, cast.deputy}
+    assert set(policy.owners_possible_for(plain)) == everyone
+    assert set(policy.owners_possible_for(in_danger)) == everyone
+    assert set(policy.owners_possible_for(restricted)) == {cast.dsl}
+    for concern in (plain, restricted, in_danger):
+        assert {person for person in everyone if policy.may_own_cases_at(person, concern)} == set(
+            policy.owners_possible_for(concern)
+        )
