@@ -66,6 +66,7 @@ from concerns.policy.reading import (  # noqa: F401
     may_hold_share,
     may_own_cases_at,
     owners_possible_for,
+    readers_among,
     shares_granting,
     shares_live,
 )

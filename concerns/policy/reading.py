@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.choices import DSL_TEAM_ROLES, RECORDING_ROLES, Role, TrainingKind
-from accounts.models import Organisation, TrainingRecord
+from accounts.models import Membership, Organisation, TrainingRecord
 from accounts.selectors import dsl_team_at, held_site_ids, holds_role_at, memberships_held, site_ids_for
 from concerns.models import Attachment, Child, Concern, ConcernChild, Share
 
@@ -228,14 +228,24 @@ def may_own_cases_at(user, concern: Concern) -> bool:
     return can_triage(user, concern)
 
 
-def owners_possible_for(concern: Concern) -> list:
-    """The members of the concern's site's DSL team who may own it, by name: those who can read it.
+def _read_by_role_at_its_site(concern: Concern) -> set[int]:
+    """Ids of the people who read this concern by their role at its site alone, in one query: its
+    DSLs always, and its deputies when it is unrestricted or a child is in immediate danger (see
+    _visible_condition, whose rule this is)."""
+    roles = {Role.DSL, Role.DEPUTY_DSL} if not concern.is_restricted or concern.immediate_danger else {Role.DSL}
+    members = Membership.objects.active().filter(site_id=concern.site_id, role__in=list(roles))
+    return set(members.values_list("user_id", flat=True))
 
-    The whole team reads an unrestricted or immediate-danger concern (DSLs read everything at
-    their sites, deputies all but restricted, and every immediate danger: _visible_condition), so
-    only for a restricted one is each person asked about — two queries each, which on the concern
-    page were most of its time."""
-    team = list(dsl_team_at([concern.site_id]).order_by("full_name"))
-    if not concern.is_restricted or concern.immediate_danger:
-        return team
-    return [person for person in team if may_own_cases_at(person, concern)]
+
+def readers_among(concern: Concern, people) -> list:
+    """Those of `people` who may read the concern. Whoever reads it by role is known from one
+    query; only the rest (a deputy and a restricted concern, a named member of staff) are asked
+    about one by one — asking about everyone took two queries a person, most of the time of the
+    concern page and of each escalation."""
+    by_role = _read_by_role_at_its_site(concern)
+    return [person for person in people if person.pk in by_role or can_read(person, concern)]
+
+
+def owners_possible_for(concern: Concern) -> list:
+    """The members of the concern's site's DSL team who may own it, by name: those who can read it."""
+    return readers_among(concern, list(dsl_team_at([concern.site_id]).order_by("full_name")))

@@ -31,7 +31,7 @@ def alert_recipients_for(concern: Concern) -> list:
     danger, so is not told of it."""
     candidates = {user.pk: user for user in dsl_team_at([concern.site_id])}
     candidates.update({user.pk: user for user in concern.named_recipients.filter(is_active=True)})
-    return [user for user in candidates.values() if policy.can_read(user, concern)]
+    return policy.readers_among(concern, list(candidates.values()))
 
 
 def alerts_raise(*, concern: Concern, recipients, kind: str, urgent: bool) -> list[Notification]:

@@ -307,3 +307,17 @@ def test_the_possible_owners_are_the_dsl_team_members_who_can_read_it(cast):
         assert {person for person in everyone if policy.may_own_cases_at(person, concern)} == set(
             policy.owners_possible_for(concern)
         )
+
+
+@pytest.mark.parametrize("restricted, immediate_danger", [(False, False), (True, False), (True, True)])
+def test_readers_among_agrees_with_asking_about_each_person(cast, restricted, immediate_danger):
+    from concerns import policy
+
+    concern = ConcernFactory(
+        site=cast.site_a,
+        author=cast.staff,
+        categories=[restricted_category()] if restricted else None,
+        immediate_danger=immediate_danger,
+    )
+    people = [cast.staff, cast.staff2, cast.deputy, cast.dsl, cast.admin, cast.auditor, cast.dsl_b, cast.ended]
+    assert policy.readers_among(concern, people) == [person for person in people if policy.can_read(person, concern)]
