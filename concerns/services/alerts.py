@@ -51,7 +51,7 @@ def alerts_raise(*, concern: Concern, recipients, kind: str, urgent: bool) -> li
         ],
         ignore_conflicts=True,
     )
-    transaction.on_commit(_enqueue_email)
+    _enqueue_email_once_on_commit()
     return notifications
 
 
@@ -63,6 +63,19 @@ def alerts_raise_for_submission(*, concern: Concern) -> list[Notification]:
         kind=NotificationKind.CONCERN_SUBMITTED,
         urgent=concern.immediate_danger,
     )
+
+
+def _enqueue_email_once_on_commit() -> None:
+    """One message to the outbox's worker when this transaction commits, however many alerts it
+    raised: a sweep escalating a hundred concerns sends one, not a hundred outbox runs.
+
+    Read from Django's own list of what runs on commit, not a flag of ours: a savepoint rolled
+    back (one failing escalation in a sweep) takes its callbacks out of that list, and a flag
+    would stay set and silence every alert after it on this connection."""
+    connection = transaction.get_connection()
+    if any(entry[1] is _enqueue_email for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(_enqueue_email)
 
 
 def _enqueue_email() -> None:

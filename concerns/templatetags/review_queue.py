@@ -31,11 +31,12 @@ def _addresses() -> dict[str, str]:
     return {name: _e(reverse(f"concerns:{name}", args=[int(_PK_MARK)])) for name in _ADDRESS_NAMES}
 
 
-def _form(address: str, row_id: int, tokens: str, inside: str, css: str = "") -> str:
+def _form(address: str, row_id: int, tokens: str, inside: str, css: str = "", confirm: str = "") -> str:
     css_attribute = f' class="{css}"' if css else ""
+    confirm_attribute = f' hx-confirm="{_e(confirm)}"' if confirm else ""
     return (
         f'<form method="post" action="{address}" hx-post="{address}" hx-target="#queue-row-{row_id}" '
-        f'hx-swap="outerHTML" hx-disabled-elt="find button"{css_attribute}>{tokens}{inside}</form>'
+        f'hx-swap="outerHTML" hx-disabled-elt="find button"{confirm_attribute}{css_attribute}>{tokens}{inside}</form>'
     )
 
 
@@ -55,7 +56,8 @@ def _actions(row, reference: str, url: str, viewer_id: int, tokens: str, address
     hidden_reference = f'<span class="visually-hidden"> {reference}</span>'
     if row.claimed_by_id == viewer_id:
         button = f'<button class="btn btn-outline-secondary btn-sm" type="submit">Release{hidden_reference}</button>'
-        claim = _form(at["review_release"], row.id, tokens, button)
+        # Release sits where Claim was: a double click must not claim and give it straight back.
+        claim = _form(at["review_release"], row.id, tokens, button, confirm=f"Release {reference} for someone else?")
     elif row.claimed_by_id:
         return (
             f'<p class="small mb-0 align-self-center">{_e(row.claimed_by_name)} has it: '

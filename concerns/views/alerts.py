@@ -34,7 +34,10 @@ def alerts_in_header(request: HttpRequest) -> dict:
 
 
 def _page_number(raw: str | None) -> int:
-    return min(int(raw), MAX_PAGE) if raw and raw.isdigit() and int(raw) > 0 else 1
+    # isdecimal, not isdigit: "²" is a digit int() refuses; and a huge number is refused too.
+    if not raw or not raw.isdecimal() or len(raw) > len(str(MAX_PAGE)):
+        return 1
+    return min(int(raw), MAX_PAGE) if int(raw) > 0 else 1
 
 
 def _back_to_list(request: HttpRequest) -> HttpResponse:

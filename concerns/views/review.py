@@ -48,7 +48,7 @@ def _signed_in(view):
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs):
         if not request.user.is_authenticated and request.htmx:
-            back = request.htmx.current_url_abs_path or reverse("concerns:review_queue")
+            back = _current_page(request) or reverse("concerns:review_queue")
             return HttpResponseClientRedirect(f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': back})}")
         return guarded(request, *args, **kwargs)
 
@@ -60,9 +60,14 @@ def _signed_in(view):
 
 def _site_in(url: str | None, site_ids: list[int]) -> int | None:
     """The site a queue page's address filters on, if it is one of the reader's."""
-    values = parse_qs(urlsplit(url or "").query).get("site", [])
+    try:  # the address comes from the browser's HX-Current-URL header: anything at all
+        values = parse_qs(urlsplit(url or "").query).get("site", [])
+    except ValueError:
+        return None
     site = values[0] if values else ""
-    return int(site) if site.isdigit() and int(site) in site_ids else None
+    if not site.isdecimal() or len(site) > 18:
+        return None
+    return int(site) if int(site) in site_ids else None
 
 
 def review_queue_context(request: HttpRequest, data: QueryDict, *, on_home: bool = False) -> dict | None:
@@ -139,11 +144,18 @@ def _back_to(request: HttpRequest, concern_id: int) -> str:
     return reverse("concerns:detail", args=[concern_id])
 
 
+def _current_page(request: HttpRequest) -> str | None:
+    """The page htmx says the person is on, from its HX-Current-URL header; None for one that is
+    not an address at all (the header is the browser's to send, and django-htmx raises on it)."""
+    try:
+        return request.htmx.current_url_abs_path
+    except ValueError:
+        return None
+
+
 def _page_address(request: HttpRequest) -> str:
     """The address of the page a fragment is shown on, for the plain forms inside it."""
-    if request.htmx and request.htmx.current_url_abs_path:
-        return request.htmx.current_url_abs_path
-    return request.POST.get("next") or request.get_full_path()
+    return (request.htmx and _current_page(request)) or request.POST.get("next") or request.get_full_path()
 
 
 def triage_panel_context(request: HttpRequest, concern: Concern, forms: dict[str, TriageForm] | None = None) -> dict:
@@ -192,6 +204,13 @@ def _fragment(
         row = queue.queue_row_for(request.user, concern_id)
         if row is None:
             raise Http404
+        audit_record(
+            actor=request.user,
+            event=events.CONCERN_QUEUE_VIEWED,
+            model=Child,
+            object_ids=row.child_ids,
+            counts={"concerns": 1},
+        )
         if form is not None and not isinstance(form, ReviewDecisionForm):
             # A row shows only the decision form whole; another form's problem is said in words.
             message, level = " ".join(error for errors in form.errors.values() for error in errors), "error"
@@ -213,6 +232,14 @@ def _fragment(
     concern = queue.concern_for_triage(request.user, concern_id)
     if concern is None:
         raise Http404
+    # The panel shows the review's rationale and any closure's reason: a read of the concern.
+    audit_record(
+        actor=request.user,
+        event=events.CONCERN_VIEWED,
+        target=concern,
+        site_id=concern.site_id,
+        object_ids=[link.child_id for link in concern.child_links.all()],
+    )
     forms = {form.kind: form} if form is not None else None
     context = {
         "concern": concern,
@@ -234,9 +261,13 @@ def _form_again(request: HttpRequest, concern: Concern, form: TriageForm) -> Htt
     """The form as the person filled it in, with the problems by the fields; nothing was saved."""
     if request.htmx:
         return _fragment(request, concern.pk, form=form, status=400)
+    from concerns.selectors.recording import concern_for_reading as queue_concern_for_reading
     from concerns.views.recording import show_concern  # the concern page, which shows this panel
 
-    return show_concern(request, concern, triage_forms={form.kind: form}, status=400)
+    whole = queue_concern_for_reading(request.user, concern.pk)
+    if whole is None:
+        raise Http404
+    return show_concern(request, whole, triage_forms={form.kind: form}, status=400)
 
 
 def _carry_out(

@@ -313,3 +313,37 @@ def test_a_bad_choice_is_refused_with_a_message_and_changes_nothing(cast):
     assert response.status_code == 400 and "There is a problem" in response.text
     cast.deputy.refresh_from_db()
     assert cast.deputy.emails_routine_alerts is True
+
+
+@pytest.mark.parametrize("page", ["²", "9" * 5000, "-3", "x"])
+def test_a_page_number_python_cannot_read_is_the_first_page_not_a_500(cast, child, page):
+    submit(cast.staff, child)
+    dsl = client_for(cast.dsl)
+    assert dsl.get(reverse("alerts:list"), {"page": page}).status_code == 200
+    response = dsl.post(reverse("alerts:mark_all_read"), {"page": page})
+    assert response.status_code == 302
+    assert not Notification.objects.filter(recipient=cast.dsl, read_at__isnull=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_transaction_raising_many_alerts_sends_one_message_to_the_outbox(cast, monkeypatch):
+    from django.db import transaction
+
+    from concerns.services import alerts as alert_service
+
+    sent = []
+    monkeypatch.setattr(alert_service, "_enqueue_email", lambda: sent.append(1))
+    concerns = [ConcernFactory(site=cast.site_a, author=cast.staff) for _ in range(3)]
+    with transaction.atomic():
+        for concern in concerns:
+            alerts_raise(concern=concern, recipients=[cast.dsl], kind=NotificationKind.OVERDUE, urgent=True)
+        try:
+            with transaction.atomic():  # a failed escalation's savepoint takes its callback with it
+                alerts_raise(concern=concerns[0], recipients=[cast.deputy], kind=NotificationKind.OVERDUE, urgent=True)
+                raise RuntimeError
+        except RuntimeError:
+            pass
+    assert sent == [1]
+    with transaction.atomic():
+        alerts_raise(concern=concerns[1], recipients=[cast.deputy], kind=NotificationKind.OVERDUE, urgent=True)
+    assert sent == [1, 1]  # the next transaction still sends its own

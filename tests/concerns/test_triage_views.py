@@ -328,3 +328,35 @@ def test_the_concern_page_for_the_dsl_runs_a_fixed_number_of_queries(cast, conce
     client.get(url("detail", concern))
     with django_assert_max_num_queries(32):
         assert client.get(url("detail", concern)).status_code == 200
+
+
+# --- mends after review -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("current", ["http://[", "http://testserver/review/?site=%C2%B2", "/review/?site=" + "9" * 40])
+def test_a_strange_current_address_from_the_browser_is_ignored_not_a_500(cast, concern, current):
+    headers = {**row_of(concern), "HTTP_HX_CURRENT_URL": current}
+    response = client_for(cast.dsl).post(url("review_claim", concern), {"next": QUEUE}, **headers)
+    assert response.status_code == 200
+    assert fresh(concern).claimed_by == cast.dsl
+
+
+@pytest.mark.parametrize("where", ["row", "panel"])
+def test_a_swapped_row_or_panel_is_on_the_ledger_as_a_read(cast, concern, where):
+    from audit.models import AuditEntry
+
+    headers = row_of(concern) if where == "row" else panel_of(concern)
+    before = AuditEntry.objects.filter(actor=cast.dsl).count()
+    response = client_for(cast.dsl).post(url("review_claim", concern), {"next": QUEUE}, **headers)
+    assert response.status_code == 200
+    read = AuditEntry.objects.filter(actor=cast.dsl, event__in=["concern.queue_viewed", "concern.viewed"])
+    assert read.count() == 1 and AuditEntry.objects.filter(actor=cast.dsl).count() > before
+    assert cast.child_a.pk in read.get().additional_data["object_ids"]
+
+
+def test_releasing_asks_first_so_a_double_click_on_claim_does_not_give_it_back(cast, concern):
+    dsl = client_for(cast.dsl)
+    row = text(dsl.post(url("review_claim", concern), {"next": QUEUE}, **row_of(concern)))
+    panel = text(dsl.get(url("detail", concern)))
+    assert f'hx-confirm="Release {concern.reference} for someone else?"' in row
+    assert f'hx-confirm="Release {concern.reference} for someone else to review?"' in panel
