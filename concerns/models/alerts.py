@@ -44,6 +44,12 @@ class Notification(models.Model):
                 name="notification_unread",
                 condition=models.Q(read_at__isnull=True),
             ),
+            # The header's count of them, urgent first, stopping at the hundredth.
+            models.Index(
+                fields=["recipient", "-is_urgent"],
+                name="notification_unread_urgent",
+                condition=models.Q(read_at__isnull=True),
+            ),
             # The alerts list's older, read alerts, newest first, without sorting all of them.
             models.Index(fields=["recipient", "-created_at"], name="notification_recent"),
             models.Index(

@@ -27,21 +27,40 @@ _LISTED_FIELDS = (
 )
 
 
+# The header counts unread alerts up to here and says "99+" beyond: a DSL of a large site who
+# leaves them unread has thousands, and counting every one cost 3 ms on every page they open.
+UNREAD_COUNTED = 100
+
+
 @dataclass(frozen=True)
 class UnreadAlerts:
-    """How many unread alerts a person has, and how many of those are urgent."""
+    """How many unread alerts a person has, and how many of those are urgent: each counted up to
+    UNREAD_COUNTED, and shown as "99+" from there."""
 
     total: int
     urgent: int
 
+    @property
+    def total_shown(self) -> str:
+        return _shown(self.total)
+
+    @property
+    def urgent_shown(self) -> str:
+        return _shown(self.urgent)
+
+
+def _shown(count: int) -> str:
+    return f"{UNREAD_COUNTED - 1}+" if count >= UNREAD_COUNTED else str(count)
+
 
 def alerts_unread_count(user) -> UnreadAlerts:
-    """The header's count: one query over the person's unread alerts (the partial index
-    notification_unread). Alerts about concerns they can no longer open are counted too: telling
-    them apart would cost a policy check of every unread row on every page, and the list leaves them out."""
-    counts = Notification.objects.filter(recipient=user.pk, read_at__isnull=True).aggregate(
-        total=Count("pk"), urgent=Count("pk", filter=Q(is_urgent=True))
-    )
+    """The header's count: one query over at most UNREAD_COUNTED of the person's unread alerts,
+    urgent first (the partial index notification_unread_urgent), so it takes the same time however
+    many there are, and every urgent one is counted before a routine one. Alerts about concerns
+    they can no longer open are counted too: telling them apart would cost a policy check of every
+    unread row on every page, and the list leaves them out."""
+    unread = Notification.objects.filter(recipient=user.pk, read_at__isnull=True).order_by("-is_urgent")
+    counts = unread[:UNREAD_COUNTED].aggregate(total=Count("pk"), urgent=Count("pk", filter=Q(is_urgent=True)))
     return UnreadAlerts(total=counts["total"], urgent=counts["urgent"])
 
 

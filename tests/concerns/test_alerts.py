@@ -283,6 +283,21 @@ def test_the_header_counts_unread_and_urgent_alerts_in_one_query(cast, child):
     assert "unread" not in client_for(cast.staff2).get(reverse("concerns:mine")).text.split("</header>")[0]
 
 
+def test_the_header_stops_counting_at_a_hundred_and_still_counts_every_urgent_one(cast):
+    """A DSL who leaves alerts unread has thousands: the header says "99+", and the few urgent
+    ones among them are never lost behind the routine ones."""
+    concerns = ConcernFactory.create_batch(103, site=cast.site_a, author=cast.staff)
+    Notification.objects.bulk_create(
+        Notification(recipient=cast.dsl, concern=concern, kind=NotificationKind.CONCERN_SUBMITTED, is_urgent=i >= 100)
+        for i, concern in enumerate(concerns)
+    )
+    page = client_for(cast.dsl).get(reverse("concerns:mine")).text
+    assert "Alerts: 99+ unread" in page and "3 urgent</span>" in page
+    routine = Notification.objects.filter(recipient=cast.dsl, is_urgent=False)
+    Notification.objects.filter(pk__in=list(routine.values_list("pk", flat=True)[:4])).delete()
+    assert "Alerts: 99 unread" in client_for(cast.dsl).get(reverse("concerns:mine")).text
+
+
 def test_the_header_count_never_runs_for_a_signed_out_visitor(db, client):
     with CaptureQueriesContext(connection) as captured:
         page = client.get(reverse("accounts:login"))
