@@ -9,6 +9,7 @@ the same form for several concerns (a queue with two rows open) without two inpu
 from django import forms
 
 from concerns.choices import ConcernStatus, Outcome, Priority, ReviewDecisionKind
+from concerns.forms.select import ListSelect
 
 QUEUE_STATUS_CHOICES = [
     ("", "Any"),
@@ -25,9 +26,10 @@ def _select(field: forms.Field) -> forms.Field:
 class QueueFilterForm(forms.Form):
     """Every field optional: an empty form is the whole queue."""
 
-    site = forms.TypedChoiceField(label="Site", required=False, coerce=int, empty_value=None)
-    category = forms.TypedChoiceField(label="Category", required=False, coerce=int, empty_value=None)
-    status = forms.ChoiceField(label="Status", required=False, choices=QUEUE_STATUS_CHOICES)
+    # ListSelect: the queue is the DSL team's home page, and Django's Select took 2 ms of it.
+    site = forms.TypedChoiceField(label="Site", required=False, coerce=int, empty_value=None, widget=ListSelect)
+    category = forms.TypedChoiceField(label="Category", required=False, coerce=int, empty_value=None, widget=ListSelect)
+    status = forms.ChoiceField(label="Status", required=False, choices=QUEUE_STATUS_CHOICES, widget=ListSelect)
     claimed_by_me = forms.BooleanField(label="Claimed by me", required=False)
     overdue = forms.BooleanField(label="Overdue only", required=False)
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from audit.models import AuditEntry
 from concerns.choices import ConcernStatus
-from concerns.models import Concern
+from concerns.models import Category, Concern
 from concerns.selectors.review import QUEUE_PAGE_SIZE, queue_rows, review_queue_counts, review_queue_for
 from concerns.services.review import concern_claim, concern_close, concern_review
 from concerns.services.shares import share_grant
@@ -202,6 +202,16 @@ def test_filters_by_category_status_claimed_by_me_and_overdue(cast):
     assert unclaimed == [bullying.reference, neglect.reference]  # the overdue one's deadline is nearer
     assert references(client.get(QUEUE, {"claimed_by_me": "on"})) == [mine.reference]
     assert references(client.get(QUEUE, {"overdue": "on"})) == [bullying.reference]
+
+
+def test_the_filters_chosen_stay_chosen_and_category_names_are_escaped(cast):
+    awaiting(cast)
+    chosen = Category.objects.create(name="Online <safety> & harm", position=99)
+    page = client_for(cast.dsl).get(QUEUE, {"category": chosen.pk, "status": ConcernStatus.IN_REVIEW}).text
+    assert f'<option value="{chosen.pk}" selected>Online &lt;safety&gt; &amp; harm</option>' in page
+    assert f'<option value="{ConcernStatus.IN_REVIEW}" selected>Claimed (in review)</option>' in page
+    assert '<option value="" selected>' not in page.split('name="category"')[1].split("</select>")[0]
+    assert '<select name="category" class="form-select" id="id_category">' in page
 
 
 @pytest.mark.parametrize(
