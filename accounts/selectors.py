@@ -18,6 +18,7 @@ class Held:
     site_id: int
     site_code: str
     role: str
+    site_name: str = ""
 
 
 # During a request, each person's active memberships are read once (MembershipsPerRequestMiddleware):
@@ -43,11 +44,11 @@ def memberships_held(user) -> tuple[Held, ...]:
     if remembered is not None and user.pk in remembered:
         return remembered[user.pk]
     held = tuple(
-        Held(site_id, code, role)
-        for site_id, code, role in Membership.objects.active()
+        Held(site_id, code, role, name)
+        for site_id, code, role, name in Membership.objects.active()
         .filter(user=user)
         .order_by("site__code", "role")
-        .values_list("site_id", "site__code", "role")
+        .values_list("site_id", "site__code", "role", "site__name")
     )
     if remembered is not None:
         remembered[user.pk] = held
@@ -58,6 +59,13 @@ def held_site_ids(user, roles: Iterable[str]) -> list[int]:
     """Ids of the sites where the user holds one of `roles` today, each once."""
     wanted = set(roles)
     return sorted({held.site_id for held in memberships_held(user) if held.role in wanted})
+
+
+def held_sites(user, roles: Iterable[str]) -> list[tuple[int, str]]:
+    """(id, name) of the sites where the user holds one of `roles` today, each once, by name."""
+    wanted = set(roles)
+    sites = {held.site_id: held.site_name for held in memberships_held(user) if held.role in wanted}
+    return sorted(sites.items(), key=lambda site: site[1])
 
 
 def holds_role_at(user, roles: Iterable[str], site_id: int) -> bool:

@@ -35,7 +35,7 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, sites, categories, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site"].choices = [("", "All your sites"), *[(str(site.pk), site.name) for site in sites]]
+        self.fields["site"].choices = [("", "All your sites"), *[(str(pk), name) for pk, name in sites]]
         self.fields["category"].choices = [("", "Any category"), *[(str(pk), name) for pk, name in categories]]
         self.fields["site"].error_messages["invalid_choice"] = "Choose one of your sites from the list."
         self.fields["category"].error_messages["invalid_choice"] = "Choose a category from the list."

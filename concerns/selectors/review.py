@@ -22,15 +22,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.choices import DSL_TEAM_ROLES
-from accounts.models import Site, User
-from accounts.selectors import held_site_ids
+from accounts.models import User
+from accounts.selectors import held_site_ids, held_sites
 from concerns import policy
 from concerns.choices import ConcernStatus, EscalationLevel, Priority
 from concerns.models import Category, Closure, Concern, ReviewDecision
 from concerns.models.concerns import concern_reference
 from concerns.selectors.rows import category_names_of, children_named_in
 
-QUEUE_PAGE_SIZE = 50
+QUEUE_PAGE_SIZE = 25
 _PK_MARK = "2147483647"  # a concern id no site reaches, replaced by each row's own
 
 _QUEUE_ROW_FIELDS = (
@@ -124,8 +124,9 @@ def review_site_ids(user) -> list[int]:
     return held_site_ids(user, DSL_TEAM_ROLES)
 
 
-def review_sites_for(user) -> QuerySet[Site]:
-    return Site.objects.filter(id__in=review_site_ids(user)).order_by("name")
+def review_sites_for(user) -> list[tuple[int, str]]:
+    """(id, name) of the queue's sites, by name: from the memberships the request has read already."""
+    return held_sites(user, DSL_TEAM_ROLES)
 
 
 def awaiting_review_for(user, *, site_id: int | None = None) -> QuerySet[Concern]:

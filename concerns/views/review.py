@@ -73,9 +73,9 @@ def _site_in(url: str | None, site_ids: list[int]) -> int | None:
 def review_queue_context(request: HttpRequest, data: QueryDict, *, on_home: bool = False) -> dict | None:
     """The queue as `data` (the query string) filters it, for its page or the DSL team's home page;
     the children it shows are on the ledger. None for someone not on the DSL team of any site."""
-    if not queue.review_site_ids(request.user):
+    sites = queue.review_sites_for(request.user)
+    if not sites:
         return None
-    sites = list(queue.review_sites_for(request.user))
     form = QueueFilterForm(data, sites=sites, categories=queue.category_choices())
     filters = form.queue_filters() if form.is_valid() else None
     awaiting = queue.awaiting_review_for(request.user, site_id=filters["site_id"] if filters else None)
@@ -89,7 +89,7 @@ def review_queue_context(request: HttpRequest, data: QueryDict, *, on_home: bool
     rows = queue.queue_rows(page.object_list)
     if rows:
         single_site = (
-            filters["site_id"] if filters and filters["site_id"] else (sites[0].pk if len(sites) == 1 else None)
+            filters["site_id"] if filters and filters["site_id"] else (sites[0][0] if len(sites) == 1 else None)
         )
         audit_record(
             actor=request.user,
