@@ -30,6 +30,10 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safeguard.settings")
 django.setup()
 
+from safeguard.warm import freeze_what_is_loaded  # noqa: E402
+
+freeze_what_is_loaded()  # as safeguard/wsgi.py does in every web process
+
 from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -280,6 +284,29 @@ def verification() -> str:
     return f"{result.checked:,} sealed entries in {elapsed:.1f} s ({result.checked / elapsed:,.0f} a second): {verdict}"
 
 
+def cpu_steadiness(runs: int = 200) -> str:
+    """The same few milliseconds of pure Python, timed `runs` times: how much this machine's own
+    speed varies, with no database, network or Django in it, to read the pages' spread against."""
+
+    def work() -> int:
+        total = 0
+        for number in range(100_000):
+            total += number * number
+        return total
+
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        times.append((time.perf_counter() - started) * 1000)
+    low, middle = min(times), statistics.median(times)
+    high = statistics.quantiles(times, n=20, method="inclusive")[-1]
+    return (
+        f"a fixed pure-Python loop took min {low:.1f} / median {middle:.1f} / p95 {high:.1f} ms "
+        f"(p95 {high / low:.2f}x its fastest run)"
+    )
+
+
 def machine() -> dict[str, str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT version()")
@@ -297,6 +324,7 @@ def machine() -> dict[str, str]:
         "PostgreSQL settings": ", ".join(f"{name} {value}" for name, value in settings.items()),
         "Python": platform.python_version(),
         "load average before": " ".join(f"{load:.2f}" for load in os.getloadavg()),
+        "CPU steadiness": cpu_steadiness(),
     }
 
 
