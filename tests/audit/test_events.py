@@ -23,3 +23,11 @@ def test_import_events_are_named_from_the_list():
 def test_every_listed_name_is_a_dotted_lowercase_name():
     assert len(events.ALL) > 40
     assert all(name.count(".") == 1 and name == name.lower() for name in events.ALL)
+
+
+def test_every_event_has_words_for_the_ledger_page():
+    missing = sorted(name for name in events.ALL if not events.LABELS.get(name, "").strip())
+    assert missing == [], f"add these to events.LABELS: {missing}"
+    for name in events.ALL:
+        assert events.label(name) == events.LABELS[name] and events.label(name) != name
+    assert events.label("") == events.FIELD_CHANGE_LABEL
