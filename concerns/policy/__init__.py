@@ -39,6 +39,7 @@ from concerns.policy.ledger import (  # noqa: F401
     CHILD_PAGE_ROLES,
     LEDGER_ROLES,
     LedgerSight,
+    children_named_on_ledger_for,
     children_with_record_page_for,
     ledger_sight,
     reads_ledger_at,

@@ -40,6 +40,12 @@ def reads_ledger_at(user, site_id: int) -> bool:
     return holds_role_at(user, LEDGER_ROLES, site_id)
 
 
+def children_named_on_ledger_for(sight: LedgerSight) -> QuerySet[Child]:
+    """Children the ledger calls by name for this reader: on (or once on) the roll of a site whose
+    whole ledger they read. Any other child an entry names stays a record number."""
+    return Child.objects.filter(site_id__in=sight.full_sites)
+
+
 def children_with_record_page_for(user) -> QuerySet[Child]:
     """Children whose page the user may open: on the roll of a site where they are DSL team or auditor."""
     return Child.objects.filter(site_id__in=site_ids_for(user, CHILD_PAGE_ROLES))

@@ -7,7 +7,8 @@ child's page. Every one of these pages is itself on the ledger.
 
 import csv
 import datetime
-from collections.abc import Iterator
+import itertools
+from collections.abc import Iterable, Iterator
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
@@ -28,8 +29,10 @@ from audit.services import audit_record
 from concerns import policy
 from concerns.forms.ledger import LedgerFilterForm
 from concerns.models import Child, Concern
+from concerns.models.concerns import concern_reference
 from concerns.selectors import ledger as ledger_reads
 from concerns.selectors.rows import concern_rows
+from concerns.templatetags.ledger_tables import describe
 
 VIEWERS_SHOWN = 20
 LEDGER_APPS = ("accounts", "concerns", "audit")
@@ -38,18 +41,23 @@ CSV_COLUMNS = (
     "entry",
     "time (UTC)",
     "who",
+    "email",
     "role",
     "event",
+    "event code",
     "action",
     "object type",
     "object",
+    "object number",
     "children",
+    "child numbers",
     "site",
     "address",
     "request",
     "fields",
     "counts",
 )
+CSV_BATCH = 2000
 
 
 class _Reader:
@@ -57,6 +65,8 @@ class _Reader:
 
     def __init__(self, user):
         sight = policy.ledger_sight(user)
+        self.user = user
+        self.sight = sight
         self.full_sites = sight.full_sites
         self.account_sites = sight.account_sites
         self.reads_children = sight.reads_children
@@ -79,8 +89,11 @@ class _Reader:
             data,
             members=members,
             object_types=[(kind.pk, f"{kind.app_label}.{kind.model}") for kind in types],
-            about_children=self.reads_children,
+            children=policy.children_named_on_ledger_for(self.sight) if self.reads_children else None,
         )
+
+    def names_for(self, rows: list[AuditEntry]) -> ledger_reads.LedgerNames:
+        return ledger_reads.ledger_names_for(self.user, self.sight, rows)
 
 
 def _filtered(reader: _Reader, form: LedgerFilterForm) -> QuerySet[AuditEntry]:
@@ -107,10 +120,39 @@ def _filtered(reader: _Reader, form: LedgerFilterForm) -> QuerySet[AuditEntry]:
     )
 
 
-def _audit_ledger_read(request: HttpRequest, reader: _Reader, form: LedgerFilterForm, **kwargs) -> None:
+def _audit_ledger_read(
+    request: HttpRequest, reader: _Reader, form: LedgerFilterForm, named: Iterable[int] = (), **kwargs
+) -> None:
+    """The ledger's reading of itself: about the child filtered by, and every child it named (by name,
+    or offered as a choice), since a name read from a child's record is a read of that record."""
     child_id = form.cleaned_data.get("child") if form.is_valid() else None
-    target = {"model": Child, "object_ids": [child_id]} if child_id else {"target": request.user}
+    children = {*named, *([child_id] if child_id else []), *(child.pk for child in form.children_offered)}
+    target = {"model": Child, "object_ids": sorted(children)} if children else {"target": request.user}
     audit_record(actor=request.user, site_id=reader.single_site_id(), **target, **kwargs)
+
+
+def _choices(request: HttpRequest, dropped: tuple[str, ...], key: str, offered: list[tuple[int, str]]) -> list:
+    """Links that choose one of several a name matched, keeping the other filters."""
+    query = request.GET.copy()
+    for name in (*dropped, "before"):
+        query.pop(name, None)
+    links = []
+    for pk, text in offered:
+        query[key] = str(pk)
+        links.append({"text": text, "url": f"?{query.urlencode()}"})
+    return links
+
+
+def _offered(request: HttpRequest, form: LedgerFilterForm) -> dict:
+    children = [
+        (child.pk, f"{child.display_name} — {child.year_group or 'no year group'}, {child.site.name}")
+        for child in form.children_offered
+    ]
+    people = [(pk, f"{name} ({email})") for pk, name, email in form.people_offered]
+    return {
+        "children_offered": _choices(request, ("child", "child_name"), "child", children),
+        "people_offered": _choices(request, ("actor", "who"), "actor", people),
+    }
 
 
 def _int_or_none(raw: str | None) -> int | None:
@@ -123,7 +165,10 @@ def ledger_index(request: HttpRequest) -> HttpResponse:
     reader = _Reader(request.user)
     form = reader.form(request.GET)
     rows, next_before = ledger.ledger_page(_filtered(reader, form), before=_int_or_none(request.GET.get("before")))
-    _audit_ledger_read(request, reader, form, event=events.LEDGER_VIEWED, counts={"entries": len(rows)})
+    names = reader.names_for(rows)
+    _audit_ledger_read(
+        request, reader, form, named=names.children, event=events.LEDGER_VIEWED, counts={"entries": len(rows)}
+    )
     query = request.GET.copy()
     query.pop("before", None)
     return render(
@@ -132,10 +177,12 @@ def ledger_index(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "rows": rows,
+            "names": names,
             "next_before": next_before,
             "query": query.urlencode(),
             "is_first_page": "before" not in request.GET,
             "reads_children": reader.reads_children,
+            **_offered(request, form),
         },
         status=400 if form.errors else 200,
     )
@@ -147,19 +194,24 @@ def csv_cell(value) -> str:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
-def _csv_row(entry: AuditEntry) -> list[str]:
+def _csv_row(entry: AuditEntry, names: ledger_reads.LedgerNames, reads_children: bool) -> list[str]:
     extra = entry.additional_data or {}
+    described = describe(entry, names, reads_children)
     cells = [
         entry.id,
         entry.timestamp.astimezone(datetime.UTC).isoformat(),
-        entry.actor_email or "",
-        entry.actor_role,
+        described.who,
+        described.email,
+        described.role,
+        described.event,
         entry.event,
         entry.get_action_display(),
         f"{entry.content_type.app_label}.{entry.content_type.model}",
+        described.object.text,
         entry.object_pk,
-        " ".join(str(number) for number in extra.get("object_ids", [])),
-        entry.site_id,
+        "; ".join(link.text for link in described.children),
+        " ".join(str(number) for number in extra.get("object_ids", [])) if reads_children else "",
+        described.site,
         entry.remote_addr,
         entry.cid,
         " ".join(extra.get("fields", [])),
@@ -173,11 +225,15 @@ class _Echo:
         return value
 
 
-def _csv_lines(entries: QuerySet[AuditEntry]) -> Iterator[str]:
+def _csv_lines(entries: QuerySet[AuditEntry], reader: _Reader) -> Iterator[str]:
+    """The file, a batch of entries at a time, each batch's names read in a few queries."""
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(CSV_COLUMNS)
-    for entry in entries.select_related("content_type").order_by("-id").iterator(chunk_size=2000):
-        yield writer.writerow(_csv_row(entry))
+    rows = entries.select_related("content_type").order_by("-id").iterator(chunk_size=CSV_BATCH)
+    while batch := list(itertools.islice(rows, CSV_BATCH)):
+        names = reader.names_for(batch)
+        for entry in batch:
+            yield writer.writerow(_csv_row(entry, names, reader.reads_children))
 
 
 @login_required
@@ -188,12 +244,19 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
     form = reader.form(request.GET)
     if not form.is_valid():
         _audit_ledger_read(request, reader, form, event=events.LEDGER_VIEWED, counts={"entries": 0})
-        context = {"form": form, "rows": [], "reads_children": reader.reads_children}
+        context = {"form": form, "rows": [], "reads_children": reader.reads_children, **_offered(request, form)}
         return render(request, "concerns/ledger/ledger.html", context, status=400)
     # Stop at today's head, so the count on the ledger and the rows in the file agree.
     entries = _filtered(reader, form).filter(id__lte=ledger.ledger_head_id())
-    _audit_ledger_read(request, reader, form, event=events.LEDGER_EXPORTED, counts={"entries": entries.count()})
-    response = StreamingHttpResponse(_csv_lines(entries), content_type="text/csv; charset=utf-8")
+    _audit_ledger_read(
+        request,
+        reader,
+        form,
+        named=ledger_reads.children_named_among(reader.sight, entries),
+        event=events.LEDGER_EXPORTED,
+        counts={"entries": entries.count()},
+    )
+    response = StreamingHttpResponse(_csv_lines(entries, reader), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="vigil-ledger-{stamp}.csv"'
     response["Cache-Control"] = "no-store"
@@ -233,6 +296,8 @@ def _viewers_of(child: Child, visible_concern_ids: set[int]) -> list[AuditEntry]
     rows = list(reads[:VIEWERS_SHOWN])  # the page needs content_type_id only: no join to sort by
     for row in rows:
         row.role_label = _roles_at(row.actor_role, child.site.code)
+        row.event_label = events.label(row.event)
+        row.concern_reference = concern_reference(row.object_id) if row.object_id else ""
     return rows
 
 

@@ -81,7 +81,8 @@ def test_the_administrator_sees_account_events_and_nothing_about_children(cast, 
     assert cast.staff_b.email not in {row.actor_email for row in rows}
     assert "child" not in response.context["form"].fields
     assert _rows(client.get(reverse("ledger:index"), {"event": "concern."})) == []
-    assert all(row[4].startswith(("account.", "membership.")) for row in _csv(client.get(reverse("ledger:export")))[1:])
+    exported = _csv(client.get(reverse("ledger:export")))
+    assert all(row[6].startswith(("account.", "membership.")) for row in exported[1:])
 
 
 @pytest.mark.parametrize("who", ["staff", "deputy", "ended"])
@@ -185,8 +186,8 @@ def test_the_export_is_the_filtered_view_and_is_itself_audited(cast, history):
         reverse("ledger:export"), {"child": cast.child_a.pk, "action": AuditEntry.Action.ACCESS}
     )
     rows = _csv(response)
-    assert rows[0][:5] == ["entry", "time (UTC)", "who", "role", "event"]
-    assert sorted(row[4] for row in rows[1:]) == ["child.searched", "concern.viewed"]
+    assert rows[0][:7] == ["entry", "time (UTC)", "who", "email", "role", "event", "event code"]
+    assert sorted(row[6] for row in rows[1:]) == ["child.searched", "concern.viewed"]
     exported = AuditEntry.objects.get(event="ledger.exported")
     assert exported.actor == cast.auditor
     assert exported.additional_data["counts"] == {"entries": 2}
@@ -197,7 +198,7 @@ def test_the_export_escapes_cells_a_spreadsheet_would_run(cast):
     mallory = User.objects.create(email='=HYPERLINK("http://evil.example","x")', full_name="M")
     audit_record(actor=mallory, event="child.viewed", target=cast.child_a, site_id=cast.site_a.pk)
     rows = _csv(client_for(cast.auditor).get(reverse("ledger:export"), {"event": "child.viewed"}))
-    assert rows[1][2] == '\'=HYPERLINK("http://evil.example","x")'
+    assert rows[1][3] == '\'=HYPERLINK("http://evil.example","x")'
 
 
 @pytest.mark.parametrize(
