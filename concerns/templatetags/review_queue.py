@@ -59,10 +59,15 @@ def _actions(row, reference: str, url: str, viewer_id: int, tokens: str, address
         # Release sits where Claim was: a double click must not claim and give it straight back.
         claim = _form(at["review_release"], row.id, tokens, button, confirm=f"Release {reference} for someone else?")
     elif row.claimed_by_id:
-        return (
+        held = (
             f'<p class="small mb-0 align-self-center">{_e(row.claimed_by_name)} has it: '
             f'<a href="{url}">open the concern</a> to read it.</p>'
         )
+        if decision_html:
+            # A decision refused because a colleague claimed the concern meanwhile: what was
+            # typed stays on the page, to copy or to record once they release it.
+            held += f'<div class="queue-decide-body w-100">{conditional_escape(decision_html)}</div>'
+        return held
     else:
         button = f'<button class="btn btn-primary btn-sm" type="submit">Claim{hidden_reference}</button>'
         claim = _form(at["review_claim"], row.id, tokens, button)

@@ -257,17 +257,30 @@ def _answer(request: HttpRequest, concern: Concern, message: str, *, level: str 
     return redirect(_back_to(request, concern.pk))
 
 
-def _form_again(request: HttpRequest, concern: Concern, form: TriageForm) -> HttpResponse:
+def _form_again(request: HttpRequest, concern: Concern, form: TriageForm, *, status: int = 400) -> HttpResponse:
     """The form as the person filled it in, with the problems by the fields; nothing was saved."""
     if request.htmx:
-        return _fragment(request, concern.pk, form=form, status=400)
+        return _fragment(request, concern.pk, form=form, status=status)
     from concerns.selectors.recording import concern_for_reading as queue_concern_for_reading
     from concerns.views.recording import show_concern  # the concern page, which shows this panel
 
     whole = queue_concern_for_reading(request.user, concern.pk)
     if whole is None:
         raise Http404
-    return show_concern(request, whole, triage_forms={form.kind: form}, status=400)
+    return show_concern(request, whole, triage_forms={form.kind: form}, status=status)
+
+
+def _conflict(request: HttpRequest, concern: Concern, conflict: ReviewConflict, form: TriageForm | None):
+    """Someone else got there first. What this person wrote (a rationale, a reason) is never
+    thrown away: a queue row shows the decision form again as typed; elsewhere the message
+    beside who holds the concern gives the words back."""
+    typed = form.cleaned_data if form is not None and hasattr(form, "cleaned_data") else {}
+    kept = " ".join(str(typed.get(name) or "") for name in ("rationale", "reason")).strip()
+    if kept and isinstance(form, ReviewDecisionForm) and (request.htmx.target or "").startswith(ROW_TARGET_PREFIX):
+        form.add_error(None, f"{conflict} Nothing of yours was saved; what you wrote is kept here.")
+        return _fragment(request, concern.pk, form=form, message=str(conflict), level="warning", status=409)
+    message = f"{conflict} Nothing of yours was saved. What you wrote: “{kept}”" if kept else str(conflict)
+    return _answer(request, concern, message, level="warning", status=409)
 
 
 def _carry_out(
@@ -276,7 +289,7 @@ def _carry_out(
     try:
         action()
     except ReviewConflict as conflict:
-        return _answer(request, concern, str(conflict), level="warning", status=409)
+        return _conflict(request, concern, conflict, form)
     except ValidationError as error:
         if form is None:
             return _answer(request, concern, " ".join(error.messages), level="error", status=400)

@@ -223,6 +223,26 @@ def test_a_decision_on_a_concern_someone_else_has_claimed_is_refused(cast, conce
     assert not ReviewDecision.objects.exists()
 
 
+RATIONALE = "Spoke to the class teacher; the bruising matches the PE incident log of Tuesday."
+
+
+@pytest.mark.parametrize("where", ["queue row", "concern page", "plain form"])
+def test_a_rationale_typed_while_a_colleague_claimed_the_concern_is_kept_not_lost(cast, concern, where):
+    concern_claim(user=cast.deputy, concern=concern)
+    headers = {"queue row": row_of(concern), "concern page": panel_of(concern), "plain form": {}}[where]
+    client = client_for(cast.dsl)
+    response = client.post(url("review_decision", concern), {"decision": "monitor", "rationale": RATIONALE}, **headers)
+    if where == "plain form":  # back to the page it was posted from, with the message
+        assert response.status_code == 302
+        said = messages_after(client, response)
+    else:
+        assert response.status_code == 409
+        said = text(response)
+    assert "Dev Deputy is reviewing this concern." in said and "Nothing of yours was saved" in said
+    assert RATIONALE in said
+    assert not ReviewDecision.objects.exists()
+
+
 # --- owner and closing ----------------------------------------------------------------------
 
 
