@@ -49,6 +49,7 @@ CONCERN_CLOSED = "concern.closed"
 CONCERN_DEADLINE_RECOMPUTED = "concern.deadline_recomputed"
 CONCERN_ESCALATED = "concern.escalated"
 CONCERN_OWNER_ASSIGNED = "concern.owner_assigned"
+CONCERN_OWNER_CHANGED = "concern.owner_changed"
 CONCERN_PRIORITY_SET = "concern.priority_set"
 CONCERN_RELEASED = "concern.released"
 CONCERN_REVIEWED = "concern.reviewed"
@@ -58,6 +59,19 @@ CONCERN_LIST_VIEWED = "concern.list_viewed"
 CONCERN_RESTRICTION_LIFTED = "concern.restriction_lifted"
 CONCERN_SUBMITTED = "concern.submitted"
 CONCERN_VIEWED = "concern.viewed"
+
+# entry: casework on a concern (concerns.services.casework), one event per kind of entry
+ENTRY_ACTION_ASSIGNED = "entry.action_assigned"
+ENTRY_ACTION_COMPLETED = "entry.action_completed"
+ENTRY_ACTION_REMINDED = "entry.action_reminded"
+ENTRY_COMMUNICATION_RECORDED = "entry.communication_recorded"
+ENTRY_INFORMATION_REQUESTED = "entry.information_requested"
+ENTRY_MEETING_RECORDED = "entry.meeting_recorded"
+ENTRY_NO_REFERRAL_RECORDED = "entry.no_referral_recorded"
+ENTRY_NOTE_ADDED = "entry.note_added"
+ENTRY_OUTCOME_RECORDED = "entry.outcome_recorded"
+ENTRY_REFERRAL_RECORDED = "entry.referral_recorded"
+ENTRY_REFERRAL_RESPONSE_RECORDED = "entry.referral_response_recorded"
 
 # import
 IMPORT_CHILDREN_CREATED = "import.children_created"
@@ -154,6 +168,7 @@ LABELS = {
     CONCERN_DEADLINE_RECOMPUTED: "Review deadline recalculated",
     CONCERN_ESCALATED: "Concern escalated",
     CONCERN_OWNER_ASSIGNED: "Concern's owner assigned",
+    CONCERN_OWNER_CHANGED: "Concern's owner changed, with the reason",
     CONCERN_PRIORITY_SET: "Concern's priority set",
     CONCERN_RELEASED: "Concern released for someone else to review",
     CONCERN_REVIEWED: "Concern reviewed",
@@ -163,6 +178,17 @@ LABELS = {
     CONCERN_RESTRICTION_LIFTED: "Concern's restriction lifted",
     CONCERN_SUBMITTED: "Concern recorded",
     CONCERN_VIEWED: "Concern viewed",
+    ENTRY_ACTION_ASSIGNED: "Action asked of someone",
+    ENTRY_ACTION_COMPLETED: "Action done",
+    ENTRY_ACTION_REMINDED: "Reminder of an overdue action",
+    ENTRY_COMMUNICATION_RECORDED: "Communication recorded",
+    ENTRY_INFORMATION_REQUESTED: "More information asked of the author",
+    ENTRY_MEETING_RECORDED: "Meeting recorded",
+    ENTRY_NO_REFERRAL_RECORDED: "Decision not to refer recorded",
+    ENTRY_NOTE_ADDED: "Note added",
+    ENTRY_OUTCOME_RECORDED: "Outcome recorded",
+    ENTRY_REFERRAL_RECORDED: "Referral recorded",
+    ENTRY_REFERRAL_RESPONSE_RECORDED: "Response to a referral recorded",
     IMPORT_CHILDREN_CREATED: "Children added from the MIS",
     IMPORT_CHILDREN_RESTORED: "Children restored to the roll",
     IMPORT_CHILDREN_UPDATED: "Children's details updated from the MIS",

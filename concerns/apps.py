@@ -41,5 +41,7 @@ class ConcernsConfig(AppConfig):
             models.ImportJob,
             exclude_fields=["rows", "seen_keys", "errors", "preview", "file_name", "left_child_ids", "heartbeat_at"],
         )
+        # Not registered: case entries, which are never changed (a trigger refuses it) and whose
+        # every write is a named ledger event about the concern, with the entry's id and field names.
         # Not registered: drafts (private to their author until submitted, saved as they type) and
         # notifications (delivery bookkeeping; the submission itself is on the ledger).

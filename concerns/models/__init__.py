@@ -3,6 +3,11 @@
 from concerns.models.alerts import (  # noqa: F401
     Notification,
 )
+from concerns.models.casework import (  # noqa: F401
+    ActionReminder,
+    CaseEntry,
+    EntryImmutable,
+)
 from concerns.models.children import (  # noqa: F401
     Category,
     Child,

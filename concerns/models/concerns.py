@@ -151,6 +151,10 @@ class Attachment(models.Model):
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="attachments")
+    # A file of a case entry (a meeting's papers) is still the concern's, and read as the concern is.
+    entry = models.ForeignKey(
+        "concerns.CaseEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+    )
     file = models.FileField(storage=attachment_storage, upload_to=attachment_path, max_length=200)
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)

@@ -8,7 +8,8 @@ The API, in the spirit of NetBox's `restrict(user, action)`:
 
 Anything not visible is a 404 to the caller; visible but not allowed is a 403. The rules
 themselves are in the modules beside this one: `reading` (children, concerns, shares),
-`alerts` (what an alert opens, and to whom), `ledger` (the audit ledger and the child's page),
+`alerts` (what an alert opens, and to whom), `casework` (entries on a
+concern, and what an action's assignee sees), `ledger` (the audit ledger and the child's page),
 `console` (the administrator's records console, with accounts' own rules about whom an
 administrator may change).
 """
@@ -21,10 +22,19 @@ from django.db.models import Model, QuerySet
 
 from accounts.choices import DSL_TEAM_ROLES, RECORDING_ROLES  # noqa: F401 - for the rules' callers
 from accounts.selectors import site_ids_for  # noqa: F401 - memberships, the policy's ground
-from concerns.models import Attachment, Child, Concern, Share
+from concerns.models import Attachment, CaseEntry, Child, Concern, Share
 from concerns.policy.alerts import (  # noqa: F401
     alerts_openable,
     may_see_alert_notice,
+)
+from concerns.policy.casework import (  # noqa: F401
+    actions_assigned_to,
+    can_answer_information_request,
+    can_complete_action,
+    can_read_casework,
+    can_record_entry,
+    may_be_assigned,
+    may_see_action,
 )
 from concerns.policy.console import (  # noqa: F401
     admin_required,
@@ -82,6 +92,9 @@ class Action(StrEnum):
     LIFT_RESTRICTION = "lift_restriction"
     OPEN_RECORD_PAGE = "open_record_page"
     TRIAGE = "triage"
+    RECORD_ENTRY = "record_entry"
+    READ_CASEWORK = "read_casework"
+    COMPLETE = "complete"
 
 
 _RESTRICT: dict[tuple[type[Model], Action], Callable[[Any], QuerySet]] = {
@@ -100,6 +113,10 @@ _ALLOWS: dict[tuple[type[Model], Action], Callable[[Any, Any], bool]] = {
     (Concern, Action.SHARE): can_share,
     (Concern, Action.LIFT_RESTRICTION): can_lift_restriction,
     (Concern, Action.TRIAGE): can_triage,
+    (Concern, Action.RECORD_ENTRY): can_record_entry,
+    (Concern, Action.READ_CASEWORK): can_read_casework,
+    (CaseEntry, Action.VIEW): may_see_action,
+    (CaseEntry, Action.COMPLETE): can_complete_action,
     (Child, Action.SHARE): can_share_child,
     (Share, Action.MANAGE_SHARE): can_manage_share,
 }
