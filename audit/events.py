@@ -57,6 +57,7 @@ CONCERN_REOPENED = "concern.reopened"
 CONCERN_QUEUE_VIEWED = "concern.queue_viewed"
 CONCERN_LIST_VIEWED = "concern.list_viewed"
 CONCERN_RESTRICTION_LIFTED = "concern.restriction_lifted"
+CONCERN_SEARCHED = "concern.searched"
 CONCERN_SUBMITTED = "concern.submitted"
 CONCERN_VIEWED = "concern.viewed"
 
@@ -176,6 +177,7 @@ LABELS = {
     CONCERN_QUEUE_VIEWED: "Review queue viewed",
     CONCERN_LIST_VIEWED: "List of concerns viewed",
     CONCERN_RESTRICTION_LIFTED: "Concern's restriction lifted",
+    CONCERN_SEARCHED: "Concerns searched (the concerns and children shown)",
     CONCERN_SUBMITTED: "Concern recorded",
     CONCERN_VIEWED: "Concern viewed",
     ENTRY_ACTION_ASSIGNED: "Action asked of someone",

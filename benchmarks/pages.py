@@ -181,6 +181,7 @@ def pages(subjects: Subjects) -> list[tuple[str, str]]:
     return [
         ("home", reverse("concerns:home")),
         ("child search", f"{reverse('concerns:child_search')}?q={subjects.child.last_name}"),
+        *_search(subjects),
         ("the child page", reverse("concerns:child", args=[subjects.child.pk])),
         ("the concern page", reverse("concerns:detail", args=[subjects.concern.pk])),
         ("My concerns", reverse("concerns:mine")),
@@ -189,6 +190,19 @@ def pages(subjects: Subjects) -> list[tuple[str, str]]:
         ("the ledger by child", f"{ledger}?child={subjects.child.pk}"),
         ("the ledger by person", f"{ledger}?actor={subjects.person.pk}"),
         (BARE_REQUEST, reverse("accounts:session_status")),
+    ]
+
+
+def _search(subjects: Subjects) -> list[tuple[str, str]]:
+    """Search (issue 9): by a child's surname, and by a word seed_scale writes into one concern
+    in eight, the worst case of a common word."""
+    try:
+        search = reverse("concerns:search")
+    except NoReverseMatch:
+        return []
+    return [
+        ("search by a name", f"{search}?q={subjects.child.last_name}"),
+        ("search by a common word", f"{search}?q=bruise"),
     ]
 
 

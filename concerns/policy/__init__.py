@@ -65,6 +65,7 @@ from concerns.policy.reading import (  # noqa: F401
     can_read,
     can_read_triage,
     can_record,
+    can_search_concerns,
     can_share,
     can_share_child,
     can_triage,

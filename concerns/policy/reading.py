@@ -170,6 +170,12 @@ def can_record(user) -> bool:
     return bool(held_site_ids(user, RECORDING_ROLES)) and not induction_outstanding(user)
 
 
+def can_search_concerns(user) -> bool:
+    """Searching concerns is for those who read them: staff and the DSL team (what they may read)
+    and auditors. Administrators read no concern, so they have no search of concerns."""
+    return bool(held_site_ids(user, RECORDING_ROLES | {Role.AUDITOR}))
+
+
 def _on_dsl_team_at(user, site_id: int) -> bool:
     return holds_role_at(user, DSL_TEAM_ROLES, site_id)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from concerns.views import ledger, restriction, review, shares
+from concerns.views import ledger, restriction, review, search, shares
 from concerns.views import recording as views
 
 app_name = "concerns"
@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("children/", views.child_search, name="child_search"),
     path("children/lookup/", views.child_lookup, name="child_lookup"),
+    path("search/", search.concern_search, name="search"),
     path("children/<int:pk>/", ledger.child_detail, name="child"),
     path("concerns/new/", views.concern_new, name="new"),
     path("concerns/new/<uuid:key>/", views.concern_record, name="record"),
