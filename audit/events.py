@@ -56,6 +56,7 @@ CONCERN_REVIEWED = "concern.reviewed"
 CONCERN_REOPENED = "concern.reopened"
 CONCERN_QUEUE_VIEWED = "concern.queue_viewed"
 CONCERN_LIST_VIEWED = "concern.list_viewed"
+CONCERN_DASHBOARD_VIEWED = "concern.dashboard_viewed"
 CONCERN_RESTRICTION_LIFTED = "concern.restriction_lifted"
 CONCERN_SEARCHED = "concern.searched"
 CONCERN_SUBMITTED = "concern.submitted"
@@ -176,6 +177,7 @@ LABELS = {
     CONCERN_REOPENED: "Concern reopened",
     CONCERN_QUEUE_VIEWED: "Review queue viewed",
     CONCERN_LIST_VIEWED: "List of concerns viewed",
+    CONCERN_DASHBOARD_VIEWED: "DSL dashboard viewed, naming the children with the most concerns",
     CONCERN_RESTRICTION_LIFTED: "Concern's restriction lifted",
     CONCERN_SEARCHED: "Concerns searched (the concerns and children shown)",
     CONCERN_SUBMITTED: "Concern recorded",

@@ -186,6 +186,7 @@ def pages(subjects: Subjects) -> list[tuple[str, str]]:
         ("the concern page", reverse("concerns:detail", args=[subjects.concern.pk])),
         ("My concerns", reverse("concerns:mine")),
         *_review_queue(),
+        ("the dashboard", reverse("concerns:dashboard")),
         ("the ledger, unfiltered", ledger),
         ("the ledger by child", f"{ledger}?child={subjects.child.pk}"),
         ("the ledger by person", f"{ledger}?actor={subjects.person.pk}"),

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from concerns.views import ledger, restriction, review, search, shares
+from concerns.views import dashboard
 from concerns.views import recording as views
 
 app_name = "concerns"
@@ -26,6 +27,7 @@ urlpatterns = [
     path("children/<int:pk>/share/", shares.child_share, name="share_child"),
     path("shares/<int:pk>/end/", shares.share_end, name="share_end"),
     path("shared/", shares.shared_with_me, name="shared"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("review/", review.review_queue, name="review_queue"),
     path("review/<int:pk>/claim/", review.review_claim, name="review_claim"),
     path("review/<int:pk>/release/", review.review_release, name="review_release"),
