@@ -1,19 +1,20 @@
 """The DSL dashboard's figures: counted and grouped in SQL over the concerns the reader's roles let
 them read (concerns.policy.dashboard), in a fixed number of queries whatever the number of concerns.
 
-Actions overdue and referrals awaiting a response are not here yet: they wait for the casework
-models (issue 9) to be on main.
+Actions overdue and referrals awaiting a response come from the casework entries on those
+concerns (concerns.models.casework): an action not done and not corrected past its due day, and a
+referral with no response entry and not corrected.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, QuerySet
+from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
-from concerns.choices import ConcernStatus
-from concerns.models import Concern, ConcernChild
+from concerns.choices import ConcernStatus, EntryKind
+from concerns.models import CaseEntry, Concern, ConcernChild
 from concerns.policy.dashboard import concerns_counted_for
 
 TOP_CHILDREN = 10
@@ -58,6 +59,8 @@ class Dashboard:
     median_to_review: datetime.timedelta | None
     recorded_late: int
     longest_delay: datetime.timedelta | None
+    actions_overdue: int
+    referrals_awaiting_response: int
     months: list[datetime.date] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
     # (category, month) -> concerns recorded that month in that category
@@ -83,6 +86,29 @@ def _now_counts(concerns: QuerySet[Concern], now: datetime.datetime) -> dict:
         awaiting_review=Count("id"), overdue=Count("id", filter=Q(review_deadline__lte=now))
     )
     return {"open": open_count, **unreviewed}
+
+
+def _followed(kind: str) -> Exists:
+    return Exists(CaseEntry.objects.filter(regarding=OuterRef("pk"), kind=kind))
+
+
+def _casework_counts(concerns: QuerySet[Concern], today: datetime.date) -> dict:
+    """Actions past their due day and referrals still waiting for the agency's answer, in one query."""
+    entries = CaseEntry.objects.filter(
+        concern__in=concerns.values("id"), kind__in=[EntryKind.ACTION, EntryKind.REFERRAL]
+    ).annotate(
+        is_done=_followed(EntryKind.ACTION_DONE),
+        is_answered=_followed(EntryKind.REFERRAL_RESPONSE),
+        is_corrected=Exists(CaseEntry.objects.filter(corrects=OuterRef("pk"))),
+    )
+    return entries.aggregate(
+        actions_overdue=Count(
+            "id", filter=Q(kind=EntryKind.ACTION, due_on__lt=today, is_done=False, is_corrected=False)
+        ),
+        referrals_awaiting_response=Count(
+            "id", filter=Q(kind=EntryKind.REFERRAL, is_answered=False, is_corrected=False)
+        ),
+    )
 
 
 def _period_counts(in_period: QuerySet[Concern]) -> dict:
@@ -155,6 +181,7 @@ def dashboard_for(user, *, site_ids: list[int], period: Period) -> Dashboard:
     return Dashboard(
         **now_counts,
         **period_counts,
+        **_casework_counts(concerns, timezone.localdate()),
         median_to_review=_median_to_review(in_period, period_counts["reviewed"]),
         months=_months(period),
         categories=sorted({name for name, _ in grid}),

@@ -91,6 +91,32 @@ def test_the_page_shows_the_chart_and_the_same_figures_as_a_table(cast, known):
     assert "Ada Fernsby" in page and "<script" not in page.split("</main>")[0].split("<main")[-1]
 
 
+def test_overdue_actions_and_unanswered_referrals_are_counted(cast, known):
+    from concerns.models import CaseEntry
+
+    today = timezone.localdate()
+    hidden = known["restricted"]
+    concern = Concern.objects.filter(site=cast.site_a, is_restricted=False).first()
+
+    def entry(on, kind, **fields):
+        return CaseEntry.objects.create(
+            concern=on, kind=kind, recorded_by=cast.dsl, happened_on=today, text="Speak to the class teacher.", **fields
+        )
+
+    entry(concern, "action", assignee=cast.staff, due_on=today - datetime.timedelta(days=2))
+    done = entry(concern, "action", assignee=cast.staff, due_on=today - datetime.timedelta(days=2))
+    entry(concern, "action_done", regarding=done)
+    entry(concern, "action", assignee=cast.staff, due_on=today + datetime.timedelta(days=2))
+    entry(hidden, "action", assignee=cast.staff, due_on=today - datetime.timedelta(days=1))
+    entry(concern, "referral", agency="social_care")
+    answered = entry(concern, "referral", agency="police")
+    entry(concern, "referral_response", regarding=answered)
+    dsl, deputy = _figures(cast.dsl), _figures(cast.deputy)
+    assert (dsl.actions_overdue, dsl.referrals_awaiting_response) == (2, 1)
+    assert (deputy.actions_overdue, deputy.referrals_awaiting_response) == (1, 1)
+    assert _figures(cast.dsl_b).actions_overdue == 0
+
+
 def test_an_auditor_sees_the_same_figures_as_the_dsl(cast, known):
     figures = _figures(cast.auditor)
     assert (figures.open, figures.recorded, figures.children[0].concerns) == (4, 4, 3)
