@@ -77,6 +77,9 @@ class Concern(models.Model):
         indexes = [
             models.Index(fields=["author", "-recorded_at"]),
             models.Index(fields=["site", "status"]),
+            # The dashboard's period figures: a site's concerns recorded between two dates (without
+            # it each figure read all 200,000 of the large site's concerns: 245-296 ms).
+            models.Index(fields=["site", "recorded_at"], name="concern_site_recorded"),
             # The review queue: a site's few unreviewed concerns, urgent first, then by deadline.
             models.Index(
                 fields=["site", "-immediate_danger", "review_deadline"],
