@@ -1,7 +1,6 @@
 from django.urls import path
 
-from concerns.views import ledger, restriction, review, search, shares
-from concerns.views import dashboard
+from concerns.views import dashboard, ledger, restriction, review, search, shares
 from concerns.views import recording as views
 
 app_name = "concerns"
