@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from audit import events
 from audit.services import audit_record
 from concerns import policy
-from concerns.models import Child, Concern
+from concerns.models import Child
 from concerns.selectors import search
 
 
@@ -29,16 +29,15 @@ def concern_search(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Searching concerns is for those who read them.")
     query = request.GET.get("q", "")
     results = search.search_concerns(request.user, query, page=_page_number(request.GET.get("page")))
-    if results.rows or results.children:
+    if results.child_ids_shown:
+        # One entry for the page, as the queue's: the children it names, and how many concerns.
         audit_record(
             actor=request.user,
             event=events.CONCERN_SEARCHED,
-            model=Concern,
-            object_ids=[row.id for row in results.rows],
+            model=Child,
+            object_ids=results.child_ids_shown,
             counts={"concerns": len(results.rows), "children": len(results.children)},
         )
-    if results.child_ids_shown:
-        audit_record(actor=request.user, event=events.CHILD_SEARCHED, model=Child, object_ids=results.child_ids_shown)
     too_long = len(query) > search.QUERY_LENGTH
     return render(
         request,

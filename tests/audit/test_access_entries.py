@@ -36,6 +36,9 @@ LISTS_CHILDREN = {
     "concerns:home",
     "concerns:mine",
     "concerns:review_queue",
+    "concerns:search",
+    # The dashboard names the children with the most concerns in the period.
+    "concerns:dashboard",
 }
 # Pages with no child's data on them (checked: no child of the cast is named in the response).
 SHOWS_NO_CHILD_DATA = {
