@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from concerns.choices import ConcernStatus, EntryKind
 from concerns.models import CaseEntry, Concern, ConcernChild
+from concerns.models.children import display_name_of
 from concerns.policy.dashboard import concerns_counted_for
 
 TOP_CHILDREN = 10
@@ -153,12 +154,18 @@ def _as_date(month) -> datetime.date:
 def _top_children(in_period: QuerySet[Concern]) -> list[ChildCount]:
     rows = (
         ConcernChild.objects.filter(concern__in=in_period.values("id"))
-        .values("child_id", "child__first_name", "child__last_name")
+        .values("child_id", "child__preferred_name", "child__first_name", "child__last_name")
         .annotate(n=Count("concern_id", distinct=True))
         .order_by("-n", "child__last_name", "child_id")[:TOP_CHILDREN]
     )
+    # The name the child goes by, as every other page shows it (concerns.models.children).
     return [
-        ChildCount(row["child_id"], f"{row['child__first_name']} {row['child__last_name']}", row["n"]) for row in rows
+        ChildCount(
+            row["child_id"],
+            display_name_of(row["child__preferred_name"], row["child__first_name"], row["child__last_name"]),
+            row["n"],
+        )
+        for row in rows
     ]
 
 
