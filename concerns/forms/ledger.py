@@ -9,6 +9,7 @@ from audit.models import AuditEntry
 from concerns.forms.date_input import DatePartsField
 from concerns.models import Child
 from concerns.selectors.ledger import CHILD_NAME_FIELDS
+from concerns.selectors.recording import children_named
 
 # How many of the people a name matches an error lists, so the reader can type one of their addresses.
 MATCHES_LISTED = 5
@@ -172,7 +173,7 @@ class LedgerFilterForm(forms.Form):
             return number
         if not typed:
             return None
-        matches = list(_children_matching(self.children, typed)[: CHILDREN_OFFERED + 1])
+        matches = list(children_named(self.children, typed)[: CHILDREN_OFFERED + 1])
         if len(matches) == 1:
             return matches[0].pk
         if not matches:
@@ -182,15 +183,3 @@ class LedgerFilterForm(forms.Form):
             more = " Type more of the name to narrow them down." if len(matches) > CHILDREN_OFFERED else ""
             self.add_error("child_name", f"More than one child matches “{typed}”: choose one below.{more}")
         return None
-
-
-def _children_matching(children: QuerySet[Child], typed: str) -> QuerySet[Child]:
-    """Children whose first, last or preferred name holds every word typed, or whose UPN is the word."""
-    for word in typed.split()[:4]:
-        children = children.filter(
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(preferred_name__icontains=word)
-            | Q(upn__iexact=word)
-        )
-    return children.select_related("site").order_by("last_name", "first_name", "id")

@@ -17,7 +17,12 @@ def children_matching(user, query: str, *, recordable_only: bool = False) -> Que
     if not query:
         return Child.objects.none()
     roll = policy.children_recordable_by(user) if recordable_only else policy.children_on_roll_for(user)
-    children = roll.select_related("site")
+    return children_named(roll, query)[:SEARCH_LIMIT]
+
+
+def children_named(children: QuerySet[Child], query: str) -> QuerySet[Child]:
+    """Those of `children` whose first, last or preferred name holds every word typed (up to four),
+    or whose UPN is the word; by surname. The trigram index child_names_trgm serves it."""
     for word in query.split()[:4]:
         children = children.filter(
             Q(first_name__icontains=word)
@@ -25,7 +30,7 @@ def children_matching(user, query: str, *, recordable_only: bool = False) -> Que
             | Q(preferred_name__icontains=word)
             | Q(upn__iexact=word)
         )
-    return children.order_by("last_name", "first_name", "id")[:SEARCH_LIMIT]
+    return children.select_related("site").order_by("last_name", "first_name", "id")
 
 
 def concerns_written_by(user) -> QuerySet[Concern]:
